@@ -1,0 +1,5 @@
+import sys
+
+from gaitedge.cli import main
+
+sys.exit(main())
