@@ -75,7 +75,7 @@ extern "C" {
 /** Features in each set (see docs/FEATURES.md). */
 #define GE_N_PAPER 43
 #define GE_N_WISDM 52
-#define GE_N_EXTENDED 73
+#define GE_N_EXTENDED 103
 #define GE_MAX_FEATURES GE_N_EXTENDED
 
 /** Status codes: 0 is success, errors are negative. */
@@ -95,7 +95,7 @@ typedef enum {
 typedef enum {
     GE_FS_PAPER = 0,    /**< Johnston & Weiss: 43 features per sensor */
     GE_FS_WISDM = 1,    /**< the WISDM lab's ARFF columns (no MFCC): 52 */
-    GE_FS_EXTENDED = 2  /**< paper + shape, gait period, jerk, magnitude, correlation: 73 */
+    GE_FS_EXTENDED = 2  /**< paper + shape, gait period, jerk, magnitude, correlation, autocorrelation shape: 103 */
 } ge_featureset_t;
 
 /** Number of features of a set, 0 for an unknown set. */

@@ -253,7 +253,24 @@ static void ge_autocorr(const float *x, size_t n, const ge_axis_t *s, float *lag
     *val = bestv;
 }
 
-/* Extended set: the 30 features after the paper's 43 (docs/FEATURES.md). */
+/* Autocorrelation shape: r(L) at the fixed lags of docs/FEATURES.md (0 if ss == 0). */
+static void ge_acf_lags(const float *x, size_t n, const ge_axis_t *s, float *out)
+{
+    static const unsigned char lags[10] = {1, 2, 3, 4, 6, 8, 10, 12, 15, 20};
+    size_t k, i;
+    for (k = 0; k < 10; k++) {
+        float acc = 0.0f;
+        size_t lag = lags[k];
+        if (!(s->ss > 0.0f)) {
+            out[k] = 0.0f;
+            continue;
+        }
+        for (i = 0; i + lag < n; i++) acc += (x[i] - s->mean) * (x[i + lag] - s->mean);
+        out[k] = acc / s->ss;
+    }
+}
+
+/* Extended set: the 60 features after the paper's 43 (docs/FEATURES.md). */
 static void ge_extended_tail(const float *win, size_t n, const ge_axis_t *s, float resultant, float *out)
 {
     size_t a, i;
@@ -298,6 +315,7 @@ static void ge_extended_tail(const float *win, size_t n, const ge_axis_t *s, flo
     out[27] = ge_cos(win, win + n, n, s[0].mean, s[1].mean);
     out[28] = ge_cos(win, win + 2 * n, n, s[0].mean, s[2].mean);
     out[29] = ge_cos(win + n, win + 2 * n, n, s[1].mean, s[2].mean);
+    for (a = 0; a < GE_AXES; a++) ge_acf_lags(win + a * n, n, &s[a], out + 30 + 10 * a);
 }
 
 size_t ge_feature_count(int featureset)

@@ -38,7 +38,8 @@ def feature_names(featureset: str = "paper") -> list[str]:
     if fs == 0:
         return paper
     tail = [f"{a}{s}" for a in _AX for s in ("MIN", "MAX", "SKEW", "KURT", "ACLAG", "ACVAL", "JERK", "ZCR")]
-    return paper + tail + ["MAGSTD", "MAGMIN", "MAGMAX", "XYCOR", "XZCOR", "YZCOR"]
+    acf = [f"{a}AC{lag}" for a in _AX for lag in (1, 2, 3, 4, 6, 8, 10, 12, 15, 20)]
+    return paper + tail + ["MAGSTD", "MAGMIN", "MAGMAX", "XYCOR", "XZCOR", "YZCOR"] + acf
 
 
 def n_features(featureset: str = "paper") -> int:

@@ -13,6 +13,7 @@ import numpy as np
 RATE_HZ = 20
 AC_MIN_LAG, AC_MAX_LAG = 5, 50
 MIN_VAR = np.float32(1e-12)
+ACF_LAGS = (1, 2, 3, 4, 6, 8, 10, 12, 15, 20)
 _F32 = np.float32
 _FRACS = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0], dtype=np.float32)
 
@@ -178,7 +179,7 @@ def autocorr(e, ss):
 
 
 def extended(wins):
-    """The extended 73 features, (N, 3, n) float32 -> (N, 73) float64."""
+    """The extended 103 features, (N, 3, n) float32 -> (N, 103) float64."""
     x = _axes(wins)
     N, n = wins.shape[0], x.shape[1]
     x64 = x.astype(np.float64)
@@ -206,6 +207,10 @@ def extended(wins):
         mag.max(axis=1)[:, None],
         np.stack([_corr(w[:, i], w[:, j], True) for i, j in [(0, 1), (0, 2), (1, 2)]], axis=1),
     ]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        acf = np.stack([np.where(ss > 0, (e[:, :n - L] * e[:, L:]).sum(axis=1) / ss, 0.0) if L < n
+                        else np.zeros(len(ss)) for L in ACF_LAGS], axis=1)
+    tail.append(acf.reshape(N, 30))
     return np.hstack([paper(wins)] + tail)
 
 

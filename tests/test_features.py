@@ -149,7 +149,7 @@ def test_error_codes_direct():
 
 
 def test_feature_counts_and_names():
-    assert [features.n_features(s) for s in SETS] == [43, 52, 73]
+    assert [features.n_features(s) for s in SETS] == [43, 52, 103]
     for s in SETS:
         assert len(features.feature_names(s)) == features.n_features(s)
         assert len(set(features.feature_names(s))) == features.n_features(s)
