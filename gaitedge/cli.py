@@ -16,6 +16,13 @@ from gaitedge import features as gfeat
 from gaitedge import windows as gwin
 
 
+def _add_model_knobs(p):
+    g = p.add_argument_group("model size knobs (flash vs accuracy on the watch)")
+    g.add_argument("--trees", type=int, default=None, help="trees (rf default 100, rotf 10)")
+    g.add_argument("--max-depth", type=int, default=None, help="tree depth limit")
+    g.add_argument("--min-samples-leaf", type=int, default=1, help="rf leaf size")
+
+
 def _add_data_args(p, sensor_choices=("accel", "gyro")):
     p.add_argument("--activities", default="A",
                    help="activities to keep: A (walking, default), all, or a list like A,C")
@@ -64,7 +71,98 @@ def cmd_demo(a):
         diff = float(np.max(np.abs(X - R) / np.maximum(np.abs(R), 1.0)))
         print(f"  {sensor:5s}: {len(set(w.subject))} subjects, {len(w)} windows of 10 s, "
               f"{X.shape[1]} paper features (C core); max rel. diff vs numpy reference {diff:.1e}")
+    from gaitedge import evaluate
+    ds = evaluate.build_dataset(None, "fused", "extended")
+    ident = evaluate.identification(ds, "rf", folds=5, seed=0)
+    auth = evaluate.authentication(ds, "rf", seed=0)
+    print(f"  identification (fused accel+gyro, extended features, random forest, 5-fold CV): "
+          f"{ident['accuracy']:.1f} % per 10 s window, {ident['accuracy_by_seconds'].get('30', 0):.1f} % "
+          f"voting over 30 s, Most Predicted User {ident['most_predicted_user']:.0f} %")
+    a1, a3 = auth["10s"], auth["30s"]
+    print(f"  authentication (one model per user, paper protocol): accuracy {a1['accuracy']:.1f} %, "
+          f"EER {a1['eer_mean']:.1f} % on 10 s, {a3['eer_mean']:.1f} % on 30 s of walking")
     print(f"done in {time.perf_counter() - t:.1f} s")
+    return 0
+
+
+def _csv_list(value, allowed, what):
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    bad = [v for v in items if v not in allowed]
+    if bad or not items:
+        raise argparse.ArgumentTypeError(f"{what}: {', '.join(bad) or 'empty'} not in {', '.join(allowed)}")
+    return items
+
+
+def _filter_arg(a):
+    if not a.filter:
+        return None, None
+    col, _, vals = a.filter.partition("=")
+    if not vals:
+        raise ValueError("--filter takes COLUMN=V1,V2 (e.g. ACTIVITY=A)")
+    return col, set(vals.split(","))
+
+
+def _knobs(a):
+    return {"n_estimators": a.trees, "max_depth": a.max_depth, "min_samples_leaf": a.min_samples_leaf}
+
+
+def cmd_evaluate(a):
+    from gaitedge import evaluate
+    fcol, fvals = _filter_arg(a)
+    if a.data is not None and evaluate._is_table(a.data):
+        ds = evaluate.build_dataset(a.data, class_column=a.class_column, filter_column=fcol, filter_values=fvals)
+        sensors, featuresets = ["table"], ["table"]
+    else:
+        sensors = _csv_list(a.sensors, ("accel", "gyro", "fused"), "--sensors")
+        featuresets = _csv_list(a.featureset, ("paper", "extended", "wisdm"), "--featureset")
+    classifiers = _csv_list(a.classifiers, ("nb", "rf", "rotf", "mlp"), "--classifiers")
+    if sensors == ["table"]:
+        report = {"settings": {"data": a.data, "classifiers": classifiers, "folds": a.folds, "seed": a.seed},
+                  "results": {}}
+        for c in classifiers:
+            report["results"][c] = {"identification": evaluate.identification(ds, c, a.folds, a.seed, a.jobs, **_knobs(a)),
+                                    "authentication": evaluate.authentication(ds, c, a.seed, protocol=a.auth_protocol, **_knobs(a))}
+            print(f"{c}: identification {report['results'][c]['identification']['accuracy']} %, "
+                  f"auth EER {report['results'][c]['authentication']['10s']['eer_mean']} %")
+        from gaitedge.io import atomic_write
+        import json
+        from pathlib import Path
+        Path(a.out).mkdir(parents=True, exist_ok=True)
+        with atomic_write(Path(a.out) / "report.json") as fh:
+            json.dump(report, fh, indent=1, default=evaluate._jsonable)
+        return 0
+    report = evaluate.run(a.data, sensors, classifiers, featuresets, a.folds, a.seed, a.jobs,
+                          a.auth_protocol, a.out, progress=not a.quiet, **_knobs(a))
+    for k, v in report["targets_met"].items():
+        print(f"  {k:15s} goal {v['target']:5.1f} %  best {v['best']:6.2f} %  ({v['config']})  "
+              f"{'met' if v['met'] else 'NOT met'}")
+    print(f"report: {a.out}/report.md, report.json, plots; {report['wall_seconds']} s")
+    return 0
+
+
+def cmd_train(a):
+    from gaitedge import evaluate, models
+    if a.classifier not in ("rf", "nb"):
+        raise ValueError(f"only rf and nb models are saved for deployment (rotf and mlp are evaluated "
+                         f"with 'gaitedge evaluate'), got {a.classifier!r}")
+    ds = evaluate.build_dataset(a.data, a.sensors, a.featureset)
+    est = models.make_classifier(a.classifier, a.seed, n_jobs=a.jobs, **_knobs(a))
+    y = ds.y
+    extra = {"knobs": _knobs(a), "seed": a.seed, "windows": len(ds), "subjects": sorted(set(map(str, ds.y))),
+             "data": str(a.data) if a.data else "built-in sample", "window_len": gfeat.WINDOW_LEN,
+             "sample_rate_hz": gfeat.RATE_HZ}
+    if a.task == "authenticate":
+        if a.user is None:
+            raise ValueError("--task authenticate needs --user ID (the owner)")
+        if a.user not in set(map(str, ds.y)):
+            raise ValueError(f"user {a.user!r} is not in the data (users: {', '.join(sorted(set(map(str, ds.y)))[:10])}...)")
+        y = np.where(ds.y.astype(str) == a.user, "owner", "other")
+        extra.update({"user": a.user, "threshold": a.threshold, "positive_class": "owner"})
+    est.fit(ds.X, y)
+    meta = models.save_model(est, a.out, task=a.task, classifier=a.classifier, featureset=ds.featureset,
+                             sensors=[ds.sensors], feature_names=ds.feature_names, extra=extra)
+    print(f"trained {a.classifier} ({a.task}) on {len(ds)} windows of {len(set(ds.y))} subjects, "
+          f"{ds.X.shape[1]} {ds.featureset} features ({ds.sensors}) -> {a.out} (sha256 {meta['arrays_sha256'][:12]})")
     return 0
 
 
@@ -88,6 +186,44 @@ def build_parser():
     _add_data_args(f)
     f.set_defaults(func=cmd_features)
 
+    e = sub.add_parser("evaluate", help="identification + authentication experiments -> report",
+                       description="Run the paper's experiments (10-fold CV identification, Most Predicted User, "
+                                   "per-user authentication with EER) for every sensor x classifier x feature set "
+                                   "and write report.json, report.md (the paper's Tables 2-5 with its numbers "
+                                   "beside ours) and PNG plots.")
+    e.add_argument("--data", default=None, help="WISDM raw dir/file, CSV folder, or a feature table "
+                                                 "(ARFF/CSV file or folder of ARFF); default: the built-in sample")
+    e.add_argument("--sensors", default="accel,gyro,fused", help="comma list of accel, gyro, fused")
+    e.add_argument("--classifiers", default="nb,rf,rotf,mlp", help="comma list of nb, rf, rotf, mlp")
+    e.add_argument("--featureset", default="paper", help="paper, extended (or a comma list of both)")
+    e.add_argument("--folds", type=int, default=10)
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--jobs", type=int, default=1, help="parallel CV folds (scikit-learn n_jobs)")
+    e.add_argument("--auth-protocol", choices=("paper", "background"), default="paper",
+                   help="paper: 4 training imposters per user; background: every other user except the 4 "
+                        "test imposters trains the model (test imposters stay unseen)")
+    e.add_argument("--class-column", default="class", help="subject column of a feature table")
+    e.add_argument("--filter", default=None, help="feature table row filter COLUMN=V1,V2 (e.g. ACTIVITY=A)")
+    e.add_argument("--quiet", action="store_true", help="no progress bar")
+    e.add_argument("--out", required=True, help="output directory")
+    _add_model_knobs(e)
+    e.set_defaults(func=cmd_evaluate)
+
+    t = sub.add_parser("train", help="fit one deployable model (rf or nb) and save it without pickle",
+                       description="Fit a model on all the given data and save model.json + arrays.npz.")
+    t.add_argument("--data", default=None, help="raw data as for evaluate; default: the built-in sample")
+    t.add_argument("--task", choices=("identify", "authenticate"), default="identify")
+    t.add_argument("--user", default=None, help="owner's subject id (authenticate)")
+    t.add_argument("--threshold", type=float, default=0.5, help="accept when P(owner) >= this (authenticate)")
+    t.add_argument("--classifier", choices=("rf", "nb", "rotf", "mlp"), default="rf")
+    t.add_argument("--sensors", choices=("accel", "gyro", "fused"), default="accel")
+    t.add_argument("--featureset", choices=("paper", "extended"), default="paper")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--jobs", type=int, default=1)
+    t.add_argument("--out", required=True, help="model directory")
+    _add_model_knobs(t)
+    t.set_defaults(func=cmd_train)
+
     d = sub.add_parser("demo", help="the whole job on the built-in sample (no arguments needed)")
     d.set_defaults(func=cmd_demo)
     return p
@@ -103,7 +239,7 @@ def main(argv=None):
         return 130
     except SystemExit:
         raise
-    except (gdata.DataError, gfeat.FeatureError, ValueError, OSError, RuntimeError) as e:
+    except (gdata.DataError, gfeat.FeatureError, ValueError, OSError, RuntimeError, argparse.ArgumentTypeError) as e:
         if a.debug:
             raise
         print(f"gaitedge: error: {e}", file=sys.stderr)

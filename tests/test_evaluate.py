@@ -1,0 +1,124 @@
+"""Evaluation protocols, metrics and the report, on real data."""
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from gaitedge import evaluate as E
+from gaitedge.cli import main
+
+
+def test_eer_constructed():
+    assert E.eer([0.6, 0.7, 0.8, 0.9], [0.1, 0.2, 0.3, 0.4]) == 0.0
+    assert E.eer([0.6, 0.7, 0.8, 0.9], [0.1, 0.2, 0.3, 0.65]) == pytest.approx(0.25)
+    assert E.eer([0.5] * 10, [0.5] * 10) == pytest.approx(0.5)
+    assert E.eer([0.1, 0.2], [0.8, 0.9]) == pytest.approx(1.0)
+    rng = np.random.default_rng(0)      # two unit Gaussians 2 sigma apart: EER = Phi(-1) = 15.87 %
+    e = E.eer(rng.normal(2, 1, 200_000), rng.normal(0, 1, 200_000))
+    assert e == pytest.approx(0.1587, abs=0.003)
+    assert E.far_at_frr([0.6, 0.7, 0.8, 0.9], [0.1, 0.2, 0.3, 0.65], 0.0) == 0.25
+    assert E.frr_at_far([0.6, 0.7, 0.8, 0.9], [0.1, 0.2, 0.3, 0.65], 0.0) == 0.25
+    with pytest.raises(ValueError):
+        E.eer([], [0.1])
+
+
+@pytest.fixture(scope="module")
+def small_dataset(tmp_path_factory, wisdm_dir):
+    d = tmp_path_factory.mktemp("raw")
+    for sensor in ("accel", "gyro"):
+        (d / sensor).mkdir()
+        for sid in range(1600, 1612):
+            src = wisdm_dir / "raw" / sensor / f"data_{sid}_{sensor}_watch.txt"
+            if src.exists():
+                shutil.copy(src, d / sensor / src.name)
+    return d
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_auth_split_invariants(small_dataset, background):
+    ds = E.build_dataset(small_dataset, "accel", "paper")
+    rng = np.random.default_rng(0)
+    for u in np.unique(ds.y):
+        sp = E.auth_split(ds.y, ds.t0, u, rng, background=background)
+        tg, trg = sp["test_genuine"], sp["train_genuine"]
+        assert set(tg).isdisjoint(trg) and len(tg) >= len(trg)
+        assert ds.t0[trg].max() < ds.t0[tg].min()             # first half trains, second half tests
+        assert (ds.y[tg] == u).all() and (ds.y[trg] == u).all()
+        tr_users = {ds.y[b[0]] for b in sp["train_impostors"]}
+        te_users = {ds.y[b[0]] for b in sp["test_impostors"]}
+        assert u not in tr_users | te_users
+        assert tr_users.isdisjoint(te_users) and len(te_users) == 4     # test imposters never trained on
+        assert len(tr_users) == (len(np.unique(ds.y)) - 5 if background else 4)
+        for b in sp["train_impostors"] + sp["test_impostors"]:
+            assert len(b) <= 6 and len({ds.y[i] for i in b}) == 1
+            assert (np.diff(ds.t0[b]) > 0).all()                      # one consecutive minute
+
+
+def test_identification_folds_stratified_and_deterministic(small_dataset):
+    ds = E.build_dataset(small_dataset, "accel", "paper")
+    a = E.identification(ds, "rf", folds=10, seed=0)
+    b = E.identification(ds, "rf", folds=10, seed=0)
+    assert a == b
+    assert a["folds"] == 10 and a["subjects"] == len(np.unique(ds.y))
+    assert 50 < a["accuracy"] <= 100 and a["most_predicted_user"] == 100.0
+    M = np.array(a["confusion"]["matrix"])
+    assert M.sum() == len(ds) and np.trace(M) / M.sum() * 100 == pytest.approx(a["accuracy"], abs=0.01)
+    acc = a["accuracy_by_seconds"]
+    assert acc["10"] == a["accuracy"] and acc["30"] >= acc["10"]
+
+
+def test_authentication_deterministic_and_sane(small_dataset):
+    ds = E.build_dataset(small_dataset, "fused", "paper")
+    a = E.authentication(ds, "nb", seed=3)
+    b = E.authentication(ds, "nb", seed=3)
+    c = E.authentication(ds, "nb", seed=4)
+    assert a == b and a["per_user"] != c["per_user"]
+    for k in ("10s", "20s", "30s"):
+        r = a[k]
+        assert 0 <= r["eer_mean"] <= 50 and 50 <= r["accuracy"] <= 100
+        assert r["genuine_trials"] > 0 and r["impostor_trials"] > 0
+    assert a["30s"]["eer_mean"] <= a["10s"]["eer_mean"] + 5
+
+
+def test_fused_features_side_by_side(small_dataset):
+    a = E.build_dataset(small_dataset, "accel", "paper")
+    f = E.build_dataset(small_dataset, "fused", "paper")
+    assert f.X.shape[1] == 2 * a.X.shape[1] and len(f) <= len(a) and len(f) >= 0.9 * len(a)
+    assert f.feature_names[0].startswith("A_") and f.feature_names[-1].startswith("G_")
+
+
+def test_evaluate_cli_end_to_end(small_dataset, tmp_path):
+    out = tmp_path / "rep"
+    assert main(["evaluate", "--data", str(small_dataset), "--classifiers", "nb,rf,rotf,mlp", "--folds", "3",
+                 "--sensors", "accel,gyro,fused", "--quiet", "--out", str(out)]) == 0
+    r = json.loads((out / "report.json").read_text())
+    assert r["settings"]["folds"] == 3 and r["settings"]["seed"] == 0
+    for s in ("accel", "gyro", "fused"):
+        for c in ("nb", "rf", "rotf", "mlp"):
+            res = r["results"]["paper"][s][c]
+            assert 30 < res["identification"]["accuracy"] <= 100
+            assert 0 <= res["authentication"]["10s"]["eer_mean"] <= 60
+    md = (out / "report.md").read_text()
+    assert "Table 2" in md and "Table 5" in md and "(82.9%)" in md and "## Targets" in md
+    for png in ("confusion.png", "det_paper_accel.png", "accuracy_vs_seconds.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_evaluate_feature_table(wisdm_dir, tmp_path):
+    assert main(["evaluate", "--data", str(wisdm_dir / "arff" / "gyro"), "--filter", "ACTIVITY=A",
+                 "--classifiers", "nb", "--folds", "3", "--out", str(tmp_path)]) == 0
+    r = json.loads((tmp_path / "report.json").read_text())
+    assert r["results"]["nb"]["identification"]["subjects"] == 19
+
+
+def test_rotation_forest_is_an_estimator(small_dataset):
+    from sklearn.base import clone
+
+    from gaitedge.models import RotationForest
+    ds = E.build_dataset(small_dataset, "accel", "paper")
+    rf = clone(RotationForest(n_estimators=5, random_state=0)).fit(ds.X[::2], ds.y[::2])
+    P = rf.predict_proba(ds.X[1::2])
+    assert np.allclose(P.sum(axis=1), 1) and (rf.predict(ds.X[1::2]) == ds.y[1::2]).mean() > 0.5
+    P2 = RotationForest(n_estimators=5, random_state=0).fit(ds.X[::2], ds.y[::2]).predict_proba(ds.X[1::2])
+    np.testing.assert_array_equal(P, P2)
