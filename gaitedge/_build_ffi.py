@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CSRC = ROOT / "csrc"
 # Relative paths keep setuptools happy (it refuses absolute source paths).
 _REL = os.path.relpath(CSRC, Path.cwd())
-CORE_SOURCES = ["ge_features.c", "ge_window.c"]
+CORE_SOURCES = ["ge_features.c", "ge_window.c", "ge_proto.c"]
 
 CDEF = """
 typedef int int32_t;
@@ -34,6 +34,16 @@ int ge_window_features(const ge_window_t *w, int featureset, float *out);
 #define GE_N_WISDM ...
 #define GE_N_EXTENDED ...
 #define GE_SAMPLE_RATE_HZ ...
+uint32_t ge_crc32(const uint8_t *p, size_t n);
+int ge_cobs_encode(const uint8_t *in, size_t n, uint8_t *out, size_t cap, size_t *out_len);
+int ge_cobs_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap, size_t *out_len);
+int ge_frame_pack(uint8_t type, uint16_t seq, const uint8_t *payload, size_t n,
+                  uint8_t *scratch, size_t scratch_cap, uint8_t *out, size_t cap, size_t *out_len);
+typedef struct { uint8_t type; uint16_t seq; const uint8_t *payload; size_t len; } ge_frame_t;
+int ge_frame_unpack(const uint8_t *enc, size_t n, uint8_t *scratch, size_t cap, ge_frame_t *f);
+typedef struct { uint8_t *buf; size_t cap; size_t len; int overflow; int ready; } ge_rx_t;
+int ge_rx_init(ge_rx_t *rx, uint8_t *buf, size_t cap);
+int ge_rx_push(ge_rx_t *rx, uint8_t byte);
 """
 
 CFLAGS = ["-std=c99", "-O2", "-ffp-contract=off"]
@@ -46,7 +56,7 @@ ffibuilder = FFI()
 ffibuilder.cdef(CDEF.replace("typedef int int32_t;\n", ""))
 ffibuilder.set_source(
     "gaitedge._core",
-    '#include "gaitedge.h"',
+    '#include "gaitedge.h"\n#include "ge_proto.h"',
     sources=[os.path.join(_REL, s) for s in CORE_SOURCES],
     include_dirs=[_REL],
     extra_compile_args=CFLAGS,

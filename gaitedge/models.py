@@ -121,6 +121,7 @@ def _forest_arrays(rf):
         "feature": cat(lambda t: t.feature).astype(np.int64),
         "threshold": cat(lambda t: t.threshold).astype(np.float64),
         "value": np.concatenate([t.value[:, 0, :] for t in trees]).astype(np.float64),
+        "n_features": np.array([rf.n_features_in_], dtype=np.int64),
     }
 
 
@@ -159,6 +160,44 @@ class ForestModel:
 
     def predict(self, X):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def to_sklearn(self):
+        """Rebuild the scikit-learn RandomForestClassifier (for m2cgen's assembler and parity checks)."""
+        from sklearn.tree._tree import Tree
+        n_classes = len(self.classes_)
+        n_features = int(self.a["n_features"][0]) if "n_features" in self.a else int(self.a["feature"].max()) + 1
+        proto = DecisionTreeClassifier(max_depth=1).fit([[0.0] * n_features, [1.0] * n_features], [0, 1])
+        dtype = proto.tree_.__getstate__()["nodes"].dtype
+        rf = RandomForestClassifier(n_estimators=self.n_trees)
+        rf.estimators_ = []
+        for k in range(self.n_trees):
+            t = self.tree_nodes(k)
+            nodes = np.zeros(len(t["feature"]), dtype=dtype)
+            nodes["left_child"], nodes["right_child"] = t["children_left"], t["children_right"]
+            nodes["feature"], nodes["threshold"] = t["feature"], t["threshold"]
+            nodes["n_node_samples"] = 1
+            nodes["weighted_n_node_samples"] = 1.0
+            depth = _depth(t["children_left"], t["children_right"])
+            tree = Tree(n_features, np.array([n_classes], dtype=np.intp), 1)
+            tree.__setstate__({"max_depth": depth, "node_count": len(nodes), "nodes": nodes,
+                               "values": t["value"][:, None, :].astype(np.float64)})
+            est = DecisionTreeClassifier()
+            est.tree_, est.n_outputs_, est.n_classes_ = tree, 1, n_classes
+            est.classes_, est.n_features_in_ = np.arange(n_classes), n_features
+            rf.estimators_.append(est)
+        rf.classes_, rf.n_classes_, rf.n_outputs_, rf.n_features_in_ = self.classes_, n_classes, 1, n_features
+        rf.estimator_ = DecisionTreeClassifier()
+        return rf
+
+
+def _depth(left, right):
+    depth, stack = 0, [(0, 0)]
+    while stack:
+        node, d = stack.pop()
+        depth = max(depth, d)
+        if left[node] >= 0:
+            stack += [(left[node], d + 1), (right[node], d + 1)]
+    return depth
 
 
 class NBModel:
@@ -200,7 +239,7 @@ def save_model(est, out_dir, *, task, classifier, featureset, sensors, feature_n
     else:
         raise ValueError(f"only nb and rf models are saved for deployment, not {classifier!r}")
     with atomic_write(out / "arrays.npz", "wb") as fh:
-        np.savez(fh, **arrays)
+        np.savez_compressed(fh, **arrays)
     meta = {
         "format_version": FORMAT_VERSION, "task": task, "classifier": classifier,
         "featureset": featureset, "sensors": list(sensors), "feature_names": list(feature_names),
