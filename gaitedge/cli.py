@@ -166,6 +166,57 @@ def cmd_train(a):
     return 0
 
 
+def cmd_export(a):
+    from gaitedge.export import export_model
+    m = export_model(a.model, a.out)
+    print(f"exported {m['classifier']} ({m['task']}, {len(m['classes'])} classes, {m['n_features']} "
+          f"{m['featureset']} features) -> {a.out}: {', '.join(sorted(m['files_sha256']))}, manifest.json")
+    return 0
+
+
+def cmd_firmware_build(a):
+    import json
+
+    from gaitedge import device
+    from gaitedge.io import atomic_write
+    binary = device.build(a.model, a.target, a.build_dir)
+    rep = device.size_report(binary, a.target)
+    rep["binary"] = str(binary)
+    print(f"built {binary}")
+    print(device.format_size_report(rep))
+    if a.json:
+        with atomic_write(a.json) as fh:
+            json.dump(rep, fh, indent=1)
+    return 0
+
+
+def cmd_device_start(a):
+    from gaitedge import device
+    cls = {"host": device.HostDevice, "qemu": device.QemuDevice}[a.target]
+    dev = cls(a.model)
+    url = dev.start()
+    print(url, flush=True)
+    print(f"({a.target} device running; Ctrl-C stops it)", file=sys.stderr, flush=True)
+    try:
+        while dev.alive:
+            time.sleep(0.5)
+        print("gaitedge: device exited", file=sys.stderr)
+        return 1
+    finally:
+        dev.stop()
+
+
+def cmd_parity(a):
+    from gaitedge import parity
+    if (a.target is None) == (a.port is None):
+        raise ValueError("give exactly one of --target host|qemu or --port URL")
+    rep = parity.run(a.model, target=a.target, url=a.port, data=a.data, n_windows=a.windows, mode=a.mode,
+                     report=a.report, plot=a.plot, timeout=a.timeout, retries=a.retries)
+    if a.report:
+        print(f"report: {a.report}" + (f", plot: {a.plot}" if a.plot else ""))
+    return 0 if rep["passed"] else 1
+
+
 def build_parser():
     p = argparse.ArgumentParser(
         prog="gaitedge",
@@ -224,6 +275,52 @@ def build_parser():
     _add_model_knobs(t)
     t.set_defaults(func=cmd_train)
 
+    x = sub.add_parser("export", help="model directory -> firmware bundle (C model + core + manifest)",
+                       description="Write the drop-in C bundle of a trained rf or nb model: gaitedge_model.c/.h "
+                                   "(random forest through m2cgen, naive Bayes through gaitedge's emitter), the C "
+                                   "feature core byte-identical to csrc/, and manifest.json.")
+    x.add_argument("model", help="model directory written by 'gaitedge train'")
+    x.add_argument("--out", required=True, help="bundle directory, e.g. firmware_models/NAME")
+    x.set_defaults(func=cmd_export)
+
+    fw = sub.add_parser("firmware", help="build the firmware for a bundle and report its size")
+    fws = fw.add_subparsers(dest="fwcmd", metavar="ACTION", required=True)
+    fb = fws.add_parser("build", help="make the host or Cortex-M4F firmware; print flash/RAM/stack",
+                        description="Build csrc/firmware for a model bundle. host: a native program behind a "
+                                    "pseudo-terminal; cortex-m4: bare-metal ELF for QEMU mps2-an386 (needs "
+                                    "gcc-arm-none-eabi and libnewlib-arm-none-eabi), linked against a 1 MB flash "
+                                    "/ 256 KB RAM budget.")
+    fb.add_argument("--model", required=True, help="bundle directory (firmware_models/NAME)")
+    fb.add_argument("--target", choices=("host", "cortex-m4"), default="host")
+    fb.add_argument("--build-dir", default=None, help="where to build (default: a cache keyed by the inputs)")
+    fb.add_argument("--json", default=None, help="also write the size report as JSON")
+    fb.set_defaults(func=cmd_firmware_build)
+
+    dv = sub.add_parser("device", help="start a device and print its pyserial URL")
+    dvs = dv.add_subparsers(dest="devcmd", metavar="ACTION", required=True)
+    ds_ = dvs.add_parser("start", help="run the firmware (host pty or QEMU) until Ctrl-C")
+    ds_.add_argument("--target", choices=("host", "qemu"), default="host")
+    ds_.add_argument("--model", required=True, help="bundle directory")
+    ds_.set_defaults(func=cmd_device_start)
+
+    pa = sub.add_parser("parity", help="stream real windows to a device and compare with the host",
+                        description="Send N real windows (or stream their samples) to a device running the "
+                                    "bundle; compare its features with the host's cffi C core (bit for bit) and "
+                                    "its predictions with the host-compiled model and scikit-learn. Exits 1 on "
+                                    "any mismatch or unanswered window.")
+    pa.add_argument("--model", required=True, help="bundle directory (its manifest's model hash must match the device)")
+    pa.add_argument("--target", choices=("host", "qemu"), default=None, help="start this device for the run")
+    pa.add_argument("--port", default=None, help="or use a running device: /dev/ttyACM0, socket://HOST:PORT, rfc2217://...")
+    pa.add_argument("--data", default=None, help="raw data (default: the built-in sample)")
+    pa.add_argument("--windows", type=int, default=20)
+    pa.add_argument("--mode", choices=("window", "stream"), default="window",
+                    help="window: whole windows (WINDOW); stream: raw samples into the device's windower (SAMPLES)")
+    pa.add_argument("--report", default=None, help="JSON report path")
+    pa.add_argument("--plot", default=None, help="PNG of device vs host values")
+    pa.add_argument("--timeout", type=float, default=2.0, help="seconds per reply")
+    pa.add_argument("--retries", type=int, default=3, help="resends per request on timeout/CRC error")
+    pa.set_defaults(func=cmd_parity)
+
     d = sub.add_parser("demo", help="the whole job on the built-in sample (no arguments needed)")
     d.set_defaults(func=cmd_demo)
     return p
@@ -239,7 +336,8 @@ def main(argv=None):
         return 130
     except SystemExit:
         raise
-    except (gdata.DataError, gfeat.FeatureError, ValueError, OSError, RuntimeError, argparse.ArgumentTypeError) as e:
+    except (gdata.DataError, gfeat.FeatureError, ValueError, OSError, RuntimeError, argparse.ArgumentTypeError,
+            ImportError) as e:
         if a.debug:
             raise
         print(f"gaitedge: error: {e}", file=sys.stderr)

@@ -115,7 +115,15 @@ class HostDevice(_Device):
 
 
 class QemuDevice(_Device):
-    """The Cortex-M4F firmware on QEMU mps2-an386, UART0 on a local TCP port."""
+    """The Cortex-M4F firmware on QEMU mps2-an386, UART0 on a local TCP port.
+
+    Runs with ``-icount shift=0`` (one instruction = 1 ns of virtual time), so the SysTick
+    counter (25 MHz) advances once per 40 instructions and the tick counts the device reports
+    measure instructions, not the host's wall clock."""
+
+    def __init__(self, bundle, build_dir=None, icount=True):
+        super().__init__(bundle, build_dir)
+        self.icount = icount
 
     def start(self):
         elf = build(self.bundle, "cortex-m4", self.build_dir)
@@ -127,6 +135,7 @@ class QemuDevice(_Device):
         self.proc = subprocess.Popen(
             ["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none",
              "-semihosting-config", "enable=on,target=native", "-kernel", str(elf),
+             *(["-icount", "shift=0"] if self.icount else []),
              "-serial", f"tcp:127.0.0.1:{port},server=on,wait=off"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.url = f"socket://127.0.0.1:{port}"
@@ -143,3 +152,104 @@ class QemuDevice(_Device):
                 time.sleep(0.1)
         self.stop()
         raise DeviceError("qemu did not open its serial port within 15 s")
+
+
+# ----------------------------------------------------------------- size report
+
+COMPONENTS = {"features": ("ge_features.o", "ge_window.o"), "model": ("gaitedge_model.o",),
+              "protocol+app": ("ge_proto.o", "app.o"), "hal": ("hal_host.o", "hal_mps2.o")}
+
+
+def _size_tool(target):
+    return "arm-none-eabi-size" if target == "cortex-m4" else "size"
+
+
+def _berkeley(tool, path):
+    out = subprocess.run([tool, str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
+    text, data, bss = (int(v) for v in out[1].split()[:3])
+    return text, data, bss
+
+
+def _callgraph(build_dir):
+    """Parse GCC's -fcallgraph-info=su files -> ({node: (name, bytes)}, {node: [callees]})."""
+    nodes, edges = {}, {}
+    for ci in Path(build_dir).glob("*.ci"):
+        for line in ci.read_text().splitlines():
+            if line.startswith("node:"):
+                t = re.search(r'title: "([^"]+)"', line).group(1)
+                b = re.search(r"(\d+) bytes \((\w+)", line)
+                name = re.search(r'label: "([^\\"]+)', line).group(1)
+                if b or t not in nodes:      # a declaration elsewhere must not hide the definition
+                    nodes[t] = (name, int(b.group(1)) if b else None)
+            elif line.startswith("edge:"):
+                s = re.search(r'sourcename: "([^"]+)"', line).group(1)
+                d = re.search(r'targetname: "([^"]+)"', line).group(1)
+                edges.setdefault(s, set()).add(d)
+    return nodes, edges
+
+
+def worst_stack(build_dir, root):
+    """Worst-case stack (bytes) of the call tree under `root` and the path; externals count 0."""
+    nodes, edges = _callgraph(build_dir)
+    by_name = {v[0]: k for k, v in nodes.items() if v[1] is not None}
+
+    def go(node, seen):
+        own = nodes.get(node, (node, 0))[1] or 0
+        best, path = 0, []
+        for c in edges.get(node, ()):
+            if c in seen:
+                continue
+            d, p = go(c, seen | {c})
+            if d > best:
+                best, path = d, p
+        return own + best, [nodes.get(node, (node, 0))[0]] + path
+
+    key = by_name.get(root)
+    if key is None:
+        return None, []
+    return go(key, {key})
+
+
+def size_report(binary, target):
+    """Flash, RAM and worst-case stack of a built firmware, per component."""
+    build_dir = Path(binary).parent
+    tool = _size_tool(target)
+    rep = {"target": target, "components": {}}
+    for comp, objs in COMPONENTS.items():
+        t = d = b = 0
+        for o in objs:
+            if (build_dir / o).exists():
+                ti, di, bi = _berkeley(tool, build_dir / o)
+                t, d, b = t + ti, d + di, b + bi
+        rep["components"][comp] = {"flash": t + d, "ram": d + b}
+    t, d, b = _berkeley(tool, binary)
+    rep["total"] = {"flash": t + d, "ram": d + b, "text": t, "data": d, "bss": b}
+    if target == "cortex-m4":
+        rep["total"]["note"] = "flash = text + data of the linked ELF (includes newlib parts); RAM excludes the 16 KB stack reserve"
+    f_stack, f_path = worst_stack(build_dir, "ge_window_features")
+    alt, alt_path = worst_stack(build_dir, "ge_features")
+    if alt is not None and (f_stack is None or alt > f_stack):
+        f_stack, f_path = alt, alt_path
+    m_stack, m_path = worst_stack(build_dir, "ge_model_predict")
+    rep["stack"] = {"features": f_stack, "features_path": f_path, "model": m_stack, "model_path": m_path,
+                    "method": "GCC -fstack-usage/-fcallgraph-info=su, worst path; library leaves (floorf, sqrtf) count 0"}
+    return rep
+
+
+def format_size_report(rep, budget_flash=256 * 1024, budget_stack=4096):
+    lines = [f"firmware size ({rep['target']}):", f"  {'component':14s} {'flash':>9s} {'RAM':>9s}"]
+    for c, v in rep["components"].items():
+        lines.append(f"  {c:14s} {v['flash']:9,d} {v['ram']:9,d}")
+    t = rep["total"]
+    lines.append(f"  {'total (linked)':14s} {t['flash']:9,d} {t['ram']:9,d}")
+    s = rep["stack"]
+    lines.append(f"  stack, worst path: features {s['features']} B ({' > '.join(s['features_path'])}), "
+                 f"model {s['model']} B ({' > '.join(s['model_path'])})")
+    fm = rep["components"]["features"]["flash"] + rep["components"]["model"]["flash"] + rep["components"]["protocol+app"]["flash"]
+    worst = max(s["features"] or 0, s["model"] or 0)
+    if rep["target"] != "cortex-m4":
+        return "\n".join(lines)
+    lines.append(f"  budget: model+features+protocol flash {fm:,d} B of {budget_flash:,d} "
+                 f"({'ok' if fm <= budget_flash else 'OVER'}); inference stack {worst} B of {budget_stack} "
+                 f"({'ok' if worst <= budget_stack else 'OVER'})")
+    return "\n".join(lines)

@@ -33,7 +33,9 @@ class HostModel:
     """The exported model compiled for this machine."""
 
     def __init__(self, bundle_dir):
-        b = Path(bundle_dir)
+        b = Path(bundle_dir).resolve()
+        if not (b / "gaitedge_model.c").exists():
+            raise FileNotFoundError(f"{b}: no gaitedge_model.c (not an exported bundle)")
         src = (b / "gaitedge_model.c").read_bytes() + (b / "gaitedge_model.h").read_bytes() + \
             (b / "gaitedge.h").read_bytes()
         key = hashlib.sha256(src).hexdigest()[:16]
@@ -46,7 +48,10 @@ class HostModel:
             ffi.set_source(name, '#include "gaitedge_model.h"', sources=[str(b / "gaitedge_model.c")],
                            include_dirs=[str(b)], extra_compile_args=["-std=c99", "-O2", "-ffp-contract=off"])
             with tempfile.TemporaryDirectory() as tmp:
-                built = ffi.compile(tmpdir=tmp, verbose=False)
+                try:
+                    built = ffi.compile(tmpdir=tmp, verbose=False)
+                except Exception as e:   # cffi.VerificationError and distutils errors
+                    raise RuntimeError(f"compiling {b / 'gaitedge_model.c'} for the host failed: {e}") from None
                 so = out / Path(built).name
                 os.replace(built, so)
         spec = importlib.util.spec_from_file_location(name, so)

@@ -120,7 +120,9 @@ def _forest_arrays(rf):
         "children_right": cat(lambda t: t.children_right).astype(np.int64),
         "feature": cat(lambda t: t.feature).astype(np.int64),
         "threshold": cat(lambda t: t.threshold).astype(np.float64),
-        "value": np.concatenate([t.value[:, 0, :] for t in trees]).astype(np.float64),
+        # leaf values only (internal nodes' values play no part in prediction): zeros compress away
+        "value": np.concatenate([np.where((t.children_left < 0)[:, None], t.value[:, 0, :], 0.0)
+                                 for t in trees]).astype(np.float64),
         "n_features": np.array([rf.n_features_in_], dtype=np.int64),
     }
 
@@ -213,6 +215,16 @@ class NBModel:
         jll = np.log(prior)[None, :] - 0.5 * np.sum(np.log(2 * np.pi * var), axis=1)[None, :]
         return jll - 0.5 * (((X[:, None, :] - th[None]) ** 2) / var[None]).sum(axis=2)
 
+    def to_sklearn(self):
+        """A fitted scikit-learn GaussianNB with these parameters."""
+        nb = GaussianNB()
+        nb.classes_ = self.classes_
+        nb.theta_, nb.var_, nb.class_prior_ = self.a["theta"], self.a["var"], self.a["class_prior"]
+        nb.epsilon_ = float(self.a["epsilon"][0]) if "epsilon" in self.a else 0.0
+        nb.class_count_ = self.a["class_prior"].copy()
+        nb.n_features_in_ = self.a["theta"].shape[1]
+        return nb
+
     def predict_proba(self, X):
         j = self._jll(X)
         j = np.exp(j - j.max(axis=1, keepdims=True))
@@ -220,6 +232,20 @@ class NBModel:
 
     def predict(self, X):
         return self.classes_[np.argmax(self._jll(X), axis=1)]
+
+
+def write_npz(fh, arrays):
+    """A compressed .npz that is byte-for-byte reproducible (fixed zip timestamps, sorted names),
+    so the same training run gives the same model hash. np.load(..., allow_pickle=False) reads it."""
+    import io
+    import zipfile
+    with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name in sorted(arrays):
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, buf.getvalue())
 
 
 def _sha256(path):
@@ -239,7 +265,7 @@ def save_model(est, out_dir, *, task, classifier, featureset, sensors, feature_n
     else:
         raise ValueError(f"only nb and rf models are saved for deployment, not {classifier!r}")
     with atomic_write(out / "arrays.npz", "wb") as fh:
-        np.savez_compressed(fh, **arrays)
+        write_npz(fh, arrays)
     meta = {
         "format_version": FORMAT_VERSION, "task": task, "classifier": classifier,
         "featureset": featureset, "sensors": list(sensors), "feature_names": list(feature_names),

@@ -194,6 +194,11 @@ class Client:
                         self.stats.bad_frames += 1
                     last = str(fr)
                     break                                # a broken reply: retry the request
+                if fr.type == ERROR and fr.seq == 0 and fr.payload and \
+                        struct.unpack_from("<b", fr.payload)[0] in (-8, -9, -10, -11):
+                    self.stats.device_errors += 1        # the device could not read a request: ours
+                    last = f"device could not decode the request ({ERRORS.get(fr.payload[0] - 256, '?')})"
+                    break
                 if fr.seq != seq:
                     self.stats.stale += 1                # an answer to an older request
                     continue

@@ -169,7 +169,6 @@ def export_model(model_dir, out_dir):
         "model_hash": meta["arrays_sha256"], "knobs": meta.get("knobs"), "trained_on": meta.get("data"),
         "files_sha256": {n: _sha(d) for n, d in sorted(files.items())},
         "generator": f"gaitedge {__version__}, m2cgen {m2cgen.__version__}",
-        "source_model": str(model_dir),
     }
     with atomic_write(out / "manifest.json") as fh:
         json.dump(manifest, fh, indent=1)

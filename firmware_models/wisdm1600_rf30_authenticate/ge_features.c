@@ -1,0 +1,368 @@
+/* gaitedge feature core. Definitions: docs/FEATURES.md (the one contract). */
+#include "gaitedge.h"
+#include <math.h>
+
+/* Sums use GE_LANES interleaved accumulators combined as ((a0+a1)+(a2+a3)):
+ * more accurate than one running sum and friendly to SIMD; the order is part
+ * of the contract so host and device round identically. */
+#define GE_LANES 4
+
+typedef struct {
+    float mean, min, max, ss, absdev;
+} ge_axis_t;
+
+static float ge_sum(const float *x, size_t n)
+{
+    float a[GE_LANES] = {0.0f, 0.0f, 0.0f, 0.0f};
+    size_t i = 0;
+    for (; i + GE_LANES <= n; i += GE_LANES) {
+        a[0] += x[i];
+        a[1] += x[i + 1];
+        a[2] += x[i + 2];
+        a[3] += x[i + 3];
+    }
+    for (; i < n; i++) a[0] += x[i];
+    return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
+/* Mean, extremes, sum of squared deviations and mean absolute deviation. */
+static void ge_axis_stats(const float *x, size_t n, ge_axis_t *s)
+{
+    float mn = x[0], mx = x[0];
+    float q[GE_LANES] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float d[GE_LANES] = {0.0f, 0.0f, 0.0f, 0.0f};
+    size_t i, k;
+    float m;
+    for (i = 1; i < n; i++) {
+        mn = x[i] < mn ? x[i] : mn;
+        mx = x[i] > mx ? x[i] : mx;
+    }
+    /* a constant axis has its value as mean, exactly (float32 rounding of the sum
+     * would otherwise leave a tiny spread, amplified by sqrt in XVAR) */
+    m = (mn == mx) ? mn : ge_sum(x, n) / (float)n;
+    for (i = 0; i + GE_LANES <= n; i += GE_LANES) {
+        for (k = 0; k < GE_LANES; k++) {
+            float e = x[i + k] - m;
+            q[k] += e * e;
+            d[k] += fabsf(e);
+        }
+    }
+    for (; i < n; i++) {
+        float e = x[i] - m;
+        q[0] += e * e;
+        d[0] += fabsf(e);
+    }
+    s->mean = m;
+    s->min = mn;
+    s->max = mx;
+    s->ss = (q[0] + q[1]) + (q[2] + q[3]);
+    s->absdev = ((d[0] + d[1]) + (d[2] + d[3])) / (float)n;
+}
+
+static ge_status_t ge_check(const float *win, size_t n)
+{
+    size_t i;
+    if (win == NULL) return GE_ERR_NULL;
+    if (n < GE_WINDOW_MIN || n > GE_WINDOW_MAX) return GE_ERR_LENGTH;
+    for (i = 0; i < GE_AXES * n; i++) {
+        float v = win[i];
+        if (!isfinite(v)) return GE_ERR_NONFINITE;
+        if (fabsf(v) > GE_MAX_ABS) return GE_ERR_RANGE;
+    }
+    return GE_OK;
+}
+
+/* Paper binned distribution: 10 equal bins over [min, max]. */
+static void ge_bins_range(const float *x, size_t n, float mn, float mx, float *out)
+{
+    unsigned cnt[10] = {0};
+    float span = mx - mn;
+    size_t i;
+    if (span > 0.0f) {
+        for (i = 0; i < n; i++) {
+            float t = ((x[i] - mn) * 10.0f) / span;
+            int b = (int)t; /* t >= 0: truncation == floor */
+            cnt[b > 9 ? 9 : b]++;
+        }
+    } else {
+        cnt[0] = (unsigned)n;
+    }
+    for (i = 0; i < 10; i++) out[i] = (float)cnt[i] / (float)n;
+}
+
+/* WISDM binned distribution: fixed bins 2.5 wide. */
+static void ge_bins_fixed(const float *x, size_t n, float *out)
+{
+    unsigned cnt[10] = {0};
+    size_t i;
+    for (i = 0; i < n; i++) {
+        float v = x[i] / 2.5f;
+        int b;
+        if (v < -1.0f) b = 0;
+        else if (v > 7.0f) b = 9;
+        else b = (int)floorf(v) + 2;
+        cnt[b]++;
+    }
+    for (i = 0; i < 10; i++) out[i] = (float)cnt[i] / (float)n;
+}
+
+/* Paper time between peaks, in ms (see docs/FEATURES.md, "paper"). */
+static float ge_time_between_peaks(const float *x, size_t n, float mn)
+{
+    static const float frac[10] = {0.9f, 0.8f, 0.7f, 0.6f, 0.5f,
+                                   0.4f, 0.3f, 0.2f, 0.1f, 0.0f};
+    float thr[10];
+    unsigned cnt[10] = {0};
+    size_t first[10], last[10];
+    float top = 0.0f;
+    unsigned npk = 0, total = 0;
+    size_t i, k, lo = (size_t)-1, hi = 0;
+    for (i = 1; i + 1 < n; i++) {
+        if (x[i] > x[i - 1] && x[i] >= x[i + 1]) {
+            top = (npk == 0 || x[i] > top) ? x[i] : top;
+            npk++;
+        }
+    }
+    if (npk < 3) return (float)n * (1000.0f / (float)GE_SAMPLE_RATE_HZ);
+    for (k = 0; k < 10; k++) {
+        thr[k] = mn + frac[k] * (top - mn);
+        first[k] = (size_t)-1;
+        last[k] = 0;
+    }
+    for (i = 1; i + 1 < n; i++) {
+        if (x[i] > x[i - 1] && x[i] >= x[i + 1]) {
+            for (k = 0; x[i] < thr[k]; k++) {
+            } /* thr[9] == mn <= x[i] stops the scan */
+            cnt[k]++;
+            if (i < first[k]) first[k] = i;
+            last[k] = i;
+        }
+    }
+    for (k = 0; k < 10; k++) {
+        total += cnt[k];
+        if (cnt[k]) {
+            lo = first[k] < lo ? first[k] : lo;
+            hi = last[k] > hi ? last[k] : hi;
+        }
+        if (total >= 3) break;
+    }
+    return ((float)(hi - lo) / (float)(total - 1)) * (1000.0f / (float)GE_SAMPLE_RATE_HZ);
+}
+
+/* WISDM XPEAK: lab's peak rule, mean gap leaving out the last, times 10. */
+static float ge_wisdm_peak(const float *x, size_t n)
+{
+    size_t i, p = 0, first = 0, prev = 0, cur = 0;
+#define GE_PEAK_AT(j)                       \
+    do {                                    \
+        if (p == 0) first = (j);            \
+        prev = cur;                         \
+        cur = (j);                          \
+        p++;                                \
+    } while (0)
+    if (x[0] > x[1]) GE_PEAK_AT(0);
+    for (i = 1; i + 2 < n; i++)
+        if (x[i] > x[i - 1] && x[i] > x[i + 1]) GE_PEAK_AT(i);
+    if (x[n - 1] > x[n - 2]) GE_PEAK_AT(n - 1);
+#undef GE_PEAK_AT
+    if (p < 3) return 0.0f;
+    return ((float)(prev - first) / (float)(p - 2)) * 10.0f;
+}
+
+/* Cosine similarity (centered = Pearson correlation); 0 when undefined. */
+static float ge_cos(const float *x, const float *y, size_t n, float mx, float my)
+{
+    float sxy = 0.0f, sxx = 0.0f, syy = 0.0f, den;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        float a = x[i] - mx, b = y[i] - my;
+        sxy += a * b;
+        sxx += a * a;
+        syy += b * b;
+    }
+    den = sqrtf(sxx) * sqrtf(syy);
+    return den > 0.0f ? sxy / den : 0.0f;
+}
+
+static float ge_resultant(const float *win, size_t n)
+{
+    const float *x = win, *y = win + n, *z = win + 2 * n;
+    float a[GE_LANES] = {0.0f, 0.0f, 0.0f, 0.0f};
+    size_t i = 0, k;
+    for (; i + GE_LANES <= n; i += GE_LANES)
+        for (k = 0; k < GE_LANES; k++)
+            a[k] += sqrtf(x[i + k] * x[i + k] + y[i + k] * y[i + k] + z[i + k] * z[i + k]);
+    for (; i < n; i++) a[0] += sqrtf(x[i] * x[i] + y[i] * y[i] + z[i] * z[i]);
+    return ((a[0] + a[1]) + (a[2] + a[3])) / (float)n;
+}
+
+static void ge_paper(const float *win, size_t n, const ge_axis_t *s, float *out)
+{
+    size_t a;
+    for (a = 0; a < GE_AXES; a++) {
+        const float *x = win + a * n;
+        ge_bins_range(x, n, s[a].min, s[a].max, out + 10 * a);
+        out[30 + a] = s[a].mean;
+        out[33 + a] = ge_time_between_peaks(x, n, s[a].min);
+        out[36 + a] = s[a].absdev;
+        out[39 + a] = sqrtf(s[a].ss / (float)n);
+    }
+    out[42] = ge_resultant(win, n);
+}
+
+static void ge_wisdm(const float *win, size_t n, const ge_axis_t *s, float *out)
+{
+    size_t a;
+    for (a = 0; a < GE_AXES; a++) {
+        const float *x = win + a * n;
+        float sd = sqrtf(s[a].ss) / (float)n;
+        ge_bins_fixed(x, n, out + 10 * a);
+        out[30 + a] = s[a].mean;
+        out[33 + a] = ge_wisdm_peak(x, n);
+        out[36 + a] = s[a].absdev;
+        out[39 + a] = sd;
+        out[42 + a] = sqrtf(sd);
+    }
+    out[45] = ge_cos(win, win + n, n, 0.0f, 0.0f);
+    out[46] = ge_cos(win, win + 2 * n, n, 0.0f, 0.0f);
+    out[47] = ge_cos(win + n, win + 2 * n, n, 0.0f, 0.0f);
+    out[48] = ge_cos(win, win + n, n, s[0].mean, s[1].mean);
+    out[49] = ge_cos(win, win + 2 * n, n, s[0].mean, s[2].mean);
+    out[50] = ge_cos(win + n, win + 2 * n, n, s[1].mean, s[2].mean);
+    out[51] = ge_resultant(win, n);
+}
+
+/* Normalised autocorrelation peak of one axis over lags [GE_AC_MIN_LAG, GE_AC_MAX_LAG]. */
+static void ge_autocorr(const float *x, size_t n, const ge_axis_t *s, float *lag_s, float *val)
+{
+    size_t lag, i, hi = n / 2 < GE_AC_MAX_LAG ? n / 2 : GE_AC_MAX_LAG, best = 0;
+    float bestv = 0.0f;
+    *lag_s = 0.0f;
+    *val = 0.0f;
+    if (!(s->ss > 0.0f)) return;
+    for (lag = GE_AC_MIN_LAG; lag <= hi; lag++) {
+        float acc = 0.0f, r;
+        for (i = 0; i + lag < n; i++) acc += (x[i] - s->mean) * (x[i + lag] - s->mean);
+        r = acc / s->ss;
+        if (best == 0 || r > bestv) {
+            best = lag;
+            bestv = r;
+        }
+    }
+    *lag_s = (float)best / (float)GE_SAMPLE_RATE_HZ;
+    *val = bestv;
+}
+
+/* Autocorrelation shape: r(L) at the fixed lags of docs/FEATURES.md (0 if ss == 0). */
+static void ge_acf_lags(const float *x, size_t n, const ge_axis_t *s, float *out)
+{
+    static const unsigned char lags[10] = {1, 2, 3, 4, 6, 8, 10, 12, 15, 20};
+    size_t k, i;
+    for (k = 0; k < 10; k++) {
+        float acc = 0.0f;
+        size_t lag = lags[k];
+        if (!(s->ss > 0.0f)) {
+            out[k] = 0.0f;
+            continue;
+        }
+        for (i = 0; i + lag < n; i++) acc += (x[i] - s->mean) * (x[i + lag] - s->mean);
+        out[k] = acc / s->ss;
+    }
+}
+
+/* Extended set: the 60 features after the paper's 43 (docs/FEATURES.md). */
+static void ge_extended_tail(const float *win, size_t n, const ge_axis_t *s, float resultant, float *out)
+{
+    size_t a, i;
+    float q = 0.0f, mmin = 0.0f, mmax = 0.0f;
+    for (a = 0; a < GE_AXES; a++) {
+        const float *x = win + a * n;
+        float *o = out + 8 * a;
+        float m2 = s[a].ss / (float)n, s3 = 0.0f, s4 = 0.0f, jerk = 0.0f;
+        unsigned zc = 0;
+        for (i = 0; i < n; i++) {
+            float e = x[i] - s[a].mean, e2 = e * e;
+            s3 += e2 * e;
+            s4 += e2 * e2;
+            if (i > 0) {
+                jerk += fabsf(x[i] - x[i - 1]);
+                zc += ((x[i - 1] - s[a].mean) < 0.0f) != (e < 0.0f);
+            }
+        }
+        o[0] = s[a].min;
+        o[1] = s[a].max;
+        if (m2 > GE_MIN_VAR) {
+            o[2] = (s3 / (float)n) / (m2 * sqrtf(m2));
+            o[3] = (s4 / (float)n) / (m2 * m2);
+        } else {
+            o[2] = 0.0f;
+            o[3] = 0.0f;
+        }
+        ge_autocorr(x, n, &s[a], &o[4], &o[5]);
+        o[6] = jerk / (float)(n - 1);
+        o[7] = (float)zc / (float)(n - 1);
+    }
+    for (i = 0; i < n; i++) {
+        float x = win[i], y = win[n + i], z = win[2 * n + i];
+        float m = sqrtf(x * x + y * y + z * z), e = m - resultant;
+        q += e * e;
+        mmin = (i == 0 || m < mmin) ? m : mmin;
+        mmax = (i == 0 || m > mmax) ? m : mmax;
+    }
+    out[24] = sqrtf(q / (float)n);
+    out[25] = mmin;
+    out[26] = mmax;
+    out[27] = ge_cos(win, win + n, n, s[0].mean, s[1].mean);
+    out[28] = ge_cos(win, win + 2 * n, n, s[0].mean, s[2].mean);
+    out[29] = ge_cos(win + n, win + 2 * n, n, s[1].mean, s[2].mean);
+    for (a = 0; a < GE_AXES; a++) ge_acf_lags(win + a * n, n, &s[a], out + 30 + 10 * a);
+}
+
+size_t ge_feature_count(int featureset)
+{
+    switch (featureset) {
+    case GE_FS_PAPER: return GE_N_PAPER;
+    case GE_FS_WISDM: return GE_N_WISDM;
+    case GE_FS_EXTENDED: return GE_N_EXTENDED;
+    default: return 0;
+    }
+}
+
+ge_status_t ge_features(int featureset, const float *win, size_t n, float *out)
+{
+    ge_axis_t s[GE_AXES];
+    ge_status_t st;
+    size_t a;
+    if (out == NULL) return GE_ERR_NULL;
+    if (ge_feature_count(featureset) == 0) return GE_ERR_FEATURESET;
+    st = ge_check(win, n);
+    if (st != GE_OK) return st;
+    for (a = 0; a < GE_AXES; a++) ge_axis_stats(win + a * n, n, &s[a]);
+    switch (featureset) {
+    case GE_FS_PAPER: ge_paper(win, n, s, out); break;
+    case GE_FS_WISDM: ge_wisdm(win, n, s, out); break;
+    default:
+        ge_paper(win, n, s, out);
+        ge_extended_tail(win, n, s, out[42], out + GE_N_PAPER);
+        break;
+    }
+    return GE_OK;
+}
+
+ge_status_t ge_features_batch(int featureset, const float *wins, size_t n_windows,
+                              size_t n, float *out, int32_t *status)
+{
+    size_t nf = ge_feature_count(featureset), i, j;
+    ge_status_t first = GE_OK;
+    if (wins == NULL || out == NULL || status == NULL) return GE_ERR_NULL;
+    if (nf == 0) return GE_ERR_FEATURESET;
+    for (i = 0; i < n_windows; i++) {
+        ge_status_t st = ge_features(featureset, wins + i * GE_AXES * n, n, out + i * nf);
+        status[i] = (int32_t)st;
+        if (st != GE_OK) {
+            for (j = 0; j < nf; j++) out[i * nf + j] = NAN;
+            if (first == GE_OK) first = st;
+        }
+    }
+    return first;
+}
