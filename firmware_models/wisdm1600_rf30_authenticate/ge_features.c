@@ -1,6 +1,7 @@
 /* gaitedge feature core. Definitions: docs/FEATURES.md (the one contract). */
 #include "gaitedge.h"
 #include <math.h>
+#include <string.h>
 
 /* Sums use GE_LANES interleaved accumulators combined as ((a0+a1)+(a2+a3)):
  * more accurate than one running sum and friendly to SIMD; the order is part
@@ -11,36 +12,40 @@ typedef struct {
     float mean, min, max, ss, absdev;
 } ge_axis_t;
 
-static float ge_sum(const float *x, size_t n)
-{
-    float a[GE_LANES] = {0.0f, 0.0f, 0.0f, 0.0f};
-    size_t i = 0;
-    for (; i + GE_LANES <= n; i += GE_LANES) {
-        a[0] += x[i];
-        a[1] += x[i + 1];
-        a[2] += x[i + 2];
-        a[3] += x[i + 3];
-    }
-    for (; i < n; i++) a[0] += x[i];
-    return (a[0] + a[1]) + (a[2] + a[3]);
-}
-
-/* Mean, extremes, sum of squared deviations and mean absolute deviation. */
+/* Mean, extremes, sum of squared deviations and mean absolute deviation: two passes, each
+ * over 4 independent lanes (the order docs/FEATURES.md fixes), which compilers turn into SIMD. */
 static void ge_axis_stats(const float *x, size_t n, ge_axis_t *s)
 {
-    float mn = x[0], mx = x[0];
+    float lo[GE_LANES], hi[GE_LANES];
+    float a[GE_LANES] = {0.0f, 0.0f, 0.0f, 0.0f};
     float q[GE_LANES] = {0.0f, 0.0f, 0.0f, 0.0f};
     float d[GE_LANES] = {0.0f, 0.0f, 0.0f, 0.0f};
-    size_t i, k;
-    float m;
-    for (i = 1; i < n; i++) {
-        mn = x[i] < mn ? x[i] : mn;
-        mx = x[i] > mx ? x[i] : mx;
+    size_t i, k, n4 = n - n % GE_LANES;
+    float m, mn, mx;
+    for (k = 0; k < GE_LANES; k++) lo[k] = hi[k] = x[0];
+    for (i = 0; i < n4; i += GE_LANES) {
+        for (k = 0; k < GE_LANES; k++) {
+            float v = x[i + k];
+            lo[k] = v < lo[k] ? v : lo[k];
+            hi[k] = v > hi[k] ? v : hi[k];
+            a[k] += v;
+        }
+    }
+    for (; i < n; i++) {
+        lo[0] = x[i] < lo[0] ? x[i] : lo[0];
+        hi[0] = x[i] > hi[0] ? x[i] : hi[0];
+        a[0] += x[i];
+    }
+    mn = lo[0];
+    mx = hi[0];
+    for (k = 1; k < GE_LANES; k++) {
+        mn = lo[k] < mn ? lo[k] : mn;
+        mx = hi[k] > mx ? hi[k] : mx;
     }
     /* a constant axis has its value as mean, exactly (float32 rounding of the sum
      * would otherwise leave a tiny spread, amplified by sqrt in XVAR) */
-    m = (mn == mx) ? mn : ge_sum(x, n) / (float)n;
-    for (i = 0; i + GE_LANES <= n; i += GE_LANES) {
+    m = (mn == mx) ? mn : ((a[0] + a[1]) + (a[2] + a[3])) / (float)n;
+    for (i = 0; i < n4; i += GE_LANES) {
         for (k = 0; k < GE_LANES; k++) {
             float e = x[i + k] - m;
             q[k] += e * e;
@@ -61,14 +66,21 @@ static void ge_axis_stats(const float *x, size_t n, ge_axis_t *s)
 
 static ge_status_t ge_check(const float *win, size_t n)
 {
+    /* One branch-free pass over the bit patterns: |x| as an unsigned integer orders like |x|,
+     * and NaN/Inf have the largest exponent, so one integer maximum answers both questions. */
+    const float lim = GE_MAX_ABS;
+    uint32_t m = 0, lim_bits, u;
     size_t i;
     if (win == NULL) return GE_ERR_NULL;
     if (n < GE_WINDOW_MIN || n > GE_WINDOW_MAX) return GE_ERR_LENGTH;
     for (i = 0; i < GE_AXES * n; i++) {
-        float v = win[i];
-        if (!isfinite(v)) return GE_ERR_NONFINITE;
-        if (fabsf(v) > GE_MAX_ABS) return GE_ERR_RANGE;
+        memcpy(&u, &win[i], sizeof u);
+        u &= 0x7FFFFFFFu;
+        m = u > m ? u : m;
     }
+    memcpy(&lim_bits, &lim, sizeof lim_bits);
+    if (m >= 0x7F800000u) return GE_ERR_NONFINITE;
+    if (m > lim_bits) return GE_ERR_RANGE;
     return GE_OK;
 }
 
