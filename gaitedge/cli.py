@@ -49,8 +49,8 @@ def cmd_features(a):
         recs += gdata.load(path, a.sensor, activities="all", rate=a.rate, on_error=a.on_error)
     w = gwin.make_windows(recs, a.windowing, a.activities)
     if len(w) == 0:
-        raise SystemExit(f"gaitedge: error: no complete {a.windowing} windows in the input "
-                         f"(activities {a.activities}); nothing written")
+        raise ValueError(f"no complete {a.windowing} windows in the input (activities {a.activities}); "
+                         f"nothing written")
     X = gfeat.extract(w.X, a.featureset)
     write_feature_table(a.output, gfeat.feature_names(a.featureset), X, w.activity, w.subject, a.format)
     st = w.stats
@@ -368,8 +368,10 @@ def build_parser():
 
 
 def main(argv=None):
+    import warnings
     p = build_parser()
     a = p.parse_args(argv)
+    warnings.showwarning = lambda msg, cat, *rest: print(f"gaitedge: warning: {msg}", file=sys.stderr)
     try:
         return a.func(a) or 0
     except KeyboardInterrupt:

@@ -7,7 +7,9 @@ says so (blank lines; ``on_error="skip"`` counts what it skips).
 """
 from __future__ import annotations
 
+import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import numpy as np
 
 SENSORS = ("accel", "gyro")
 ACTIVITY_NAMES = {"A": "walking", "B": "jogging", "C": "stairs", "D": "sitting"}
+MAX_ABS = 1e6   # as GE_MAX_ABS in csrc/gaitedge.h
 _WISDM_NAME = re.compile(r"data_(\d+)_(accel|gyro)_(watch|phone)\.txt$")
 
 
@@ -87,6 +90,10 @@ def _parse_wisdm_lines(path: Path, on_error: str):
                     a = parts[1].strip()
                     if not parts[0].strip() or len(a) != 1:
                         err = "bad subject or activity field"
+                    elif not all(math.isfinite(x) for x in v):
+                        err = "NaN or infinite sample value"
+                    elif max(abs(x) for x in v) > MAX_ABS:
+                        err = f"sample value beyond {MAX_ABS:g} (no watch sensor reads that)"
         if err:
             if on_error == "skip":
                 skipped += 1
@@ -102,9 +109,11 @@ def _parse_wisdm_lines(path: Path, on_error: str):
 def load_wisdm_file(path, sensor: str | None = None, activities="A", on_error: str = "raise") -> list[Recording]:
     """One WISDM raw file -> one Recording per subject in it (a file may mix subjects)."""
     path = Path(path)
+    m = _WISDM_NAME.search(path.name)
     if sensor is None:
-        m = _WISDM_NAME.search(path.name)
         sensor = m.group(2) if m else "accel"
+    elif m and m.group(2) != sensor:
+        raise DataError(path, None, f"the file name says {m.group(2)}, but {sensor} data was asked for")
     subj, act, ts, vals, skipped = _parse_wisdm_lines(path, on_error)
     if not ts:
         raise DataError(path, None, "no data lines")
@@ -113,6 +122,8 @@ def load_wisdm_file(path, sensor: str | None = None, activities="A", on_error: s
     act = np.array(act, dtype="<U1")
     t = np.array(ts, dtype=np.int64)
     xyz = np.array(vals, dtype=np.float64).astype(np.float32)
+    if sensor == "accel":
+        check_looks_like_accel(xyz, path)
     out = []
     for s in dict.fromkeys(subj):  # file order
         keep = subj == s
@@ -121,6 +132,16 @@ def load_wisdm_file(path, sensor: str | None = None, activities="A", on_error: s
         if keep.any():
             out.append(Recording(str(s), sensor, t[keep], xyz[keep], act[keep], str(path), skipped))
     return out
+
+
+def check_looks_like_accel(xyz, path):
+    """A wrist accelerometer always sees gravity (mean |a| near 9.8 m/s^2); a gyroscope given
+    as accelerometer reads near 0. Warn (not fail: linear-acceleration exports have no gravity)."""
+    if len(xyz):
+        g = float(np.sqrt((xyz.astype(np.float64) ** 2).sum(axis=1)).mean())
+        if g < 3.0:
+            warnings.warn(f"{path}: mean |a| is {g:.2f}, far below gravity (9.8 m/s^2): is this gyroscope "
+                          f"data given as accelerometer?", stacklevel=3)
 
 
 def find_wisdm_files(root, sensor: str) -> list[Path]:
@@ -152,6 +173,10 @@ def load_csv_file(path, sensor: str = "accel", rate: float | None = None) -> Rec
                 raise DataError(path, no, f"non-numeric field: {raw[:80]!r}") from None
             if len(vals) != 4:
                 raise DataError(path, no, f"expected 4 columns (t, x, y, z), got {len(vals)}")
+            if not all(math.isfinite(v) for v in vals):
+                raise DataError(path, no, "NaN or infinite value")
+            if max(abs(v) for v in vals[1:]) > MAX_ABS:
+                raise DataError(path, no, f"sample value beyond {MAX_ABS:g}")
             rows.append(vals)
     if not rows:
         raise DataError(path, None, "no data lines")

@@ -28,6 +28,17 @@ class DeviceError(RuntimeError):
     pass
 
 
+def _die_with_parent():
+    """Linux: the device gets SIGTERM when the process that started it dies (even by SIGKILL),
+    so a killed harness leaves no firmware or QEMU process behind."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def toolchain_missing(target):
     need = ["make", "cc"] if target == "host" else ["make", "arm-none-eabi-gcc", "arm-none-eabi-size"]
     if target == "qemu":
@@ -104,7 +115,8 @@ class HostDevice(_Device):
 
     def start(self):
         exe = build(self.bundle, "host", self.build_dir)
-        self.proc = subprocess.Popen([str(exe)], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        self.proc = subprocess.Popen([str(exe)], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                                     preexec_fn=_die_with_parent)
         line = self.proc.stdout.readline()
         m = re.match(r"PTY (\S+)", line or "")
         if not m:
@@ -137,7 +149,8 @@ class QemuDevice(_Device):
              "-semihosting-config", "enable=on,target=native", "-kernel", str(elf),
              *(["-icount", "shift=0"] if self.icount else []),
              "-serial", f"tcp:127.0.0.1:{port},server=on,wait=off"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent)
         self.url = f"socket://127.0.0.1:{port}"
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:

@@ -223,7 +223,7 @@ class Client:
         raise ProtocolError(f"no valid reply after {self.retries + 1} attempts: {last}")
 
     def _resync(self):
-        time.sleep(0.05)
+        time.sleep(min(0.05, self.timeout / 4))   # let the rest of a broken reply arrive, then drop it
         self.port.reset_input_buffer()
         self.buf.clear()
 

@@ -163,20 +163,45 @@ static void handle(app_t *a, const uint8_t *enc, size_t n)
     }
 }
 
+/* One received byte through the receiver and, at a frame's end, the handler. */
+static void app_byte(app_t *a, uint8_t c)
+{
+    int r = ge_rx_push(&a->rx, c);
+    if (r == 1) handle(a, a->rx.buf, a->rx.len);
+    else if (r == GE_ERR_OVERFLOW) send_error(a, 0, GE_ERR_OVERFLOW, 0);
+}
+
+static void app_init(app_t *a)
+{
+    ge_window_init(&a->win, a->stream, GE_WINDOW_LEN, GE_WINDOW_LEN);
+    ge_rx_init(&a->rx, a->rxbuf, sizeof a->rxbuf);
+    a->windows = 0;
+}
+
+#ifdef GE_APP_FUZZ
+/* libFuzzer entry (fuzz/): arbitrary bytes as a serial stream into a fresh device. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static app_t a;
+    size_t i;
+    app_init(&a);
+    for (i = 0; i < size; i++) app_byte(&a, data[i]);
+    return 0;
+}
+#else
 int main(void)
 {
     static app_t a; /* the application's state: firmware-level, the core itself has none */
-    int c, r;
+    int c;
     if (hal_init() != 0) hal_exit(1);
-    ge_window_init(&a.win, a.stream, GE_WINDOW_LEN, GE_WINDOW_LEN);
-    ge_rx_init(&a.rx, a.rxbuf, sizeof a.rxbuf);
+    app_init(&a);
     for (;;) {
         c = hal_getc();
         if (c < 0) break;
-        r = ge_rx_push(&a.rx, (uint8_t)c);
-        if (r == 1) handle(&a, a.rx.buf, a.rx.len);
-        else if (r == GE_ERR_OVERFLOW) send_error(&a, 0, GE_ERR_OVERFLOW, 0);
+        app_byte(&a, (uint8_t)c);
     }
     hal_exit(0);
     return 0;
 }
+#endif
