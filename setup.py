@@ -23,6 +23,7 @@ setup(
     ],
     extras_require={
         "test": ["pytest>=7", "hypothesis>=6", "pytest-benchmark>=4"],
+        "bench": ["pytest>=7", "pytest-benchmark>=4", "emlearn>=0.20"],
     },
     entry_points={"console_scripts": ["gaitedge=gaitedge.cli:main"]},
 )
