@@ -60,8 +60,8 @@ class HostModel:
             spec.loader.exec_module(mod)
             sys.modules[name] = mod
         self.ffi, self.lib = mod.ffi, mod.lib
-        import json
-        self.manifest = json.loads((b / "manifest.json").read_text())
+        from gaitedge.io import read_json
+        self.manifest = read_json(b / "manifest.json", ValueError, "not an exported bundle")
         self.n_classes = len(self.manifest["classes"])
 
     def predict(self, X):

@@ -55,3 +55,15 @@ def write_feature_table(path, names, X, activity, subject, fmt="arff", relation=
                 fh.write(",".join([str(a)] + [_fmt(v) for v in row] + [str(s)]) + "\n")
         else:
             raise ValueError(f"format must be arff or csv, got {fmt!r}")
+
+
+def read_json(path, error=ValueError, missing="not found"):
+    """Parse a JSON file; a missing or corrupted file raises `error` naming the file."""
+    import json
+    path = Path(path)
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise error(f"{path.parent}: no {path.name} ({missing})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise error(f"{path}: corrupted JSON ({e})") from None

@@ -284,13 +284,9 @@ class ModelFileError(ValueError):
 
 def load_model(model_dir):
     """-> (meta dict, ForestModel | NBModel); refuses a file whose hash or fields do not match."""
+    from gaitedge.io import read_json
     d = Path(model_dir)
-    try:
-        meta = json.loads((d / "model.json").read_text())
-    except FileNotFoundError:
-        raise ModelFileError(f"{d}: no model.json (not a gaitedge model directory)") from None
-    except json.JSONDecodeError as e:
-        raise ModelFileError(f"{d / 'model.json'}: corrupted JSON ({e})") from None
+    meta = read_json(d / "model.json", ModelFileError, "not a gaitedge model directory")
     for key in ("format_version", "classifier", "classes", "arrays_sha256", "n_features", "featureset"):
         if key not in meta:
             raise ModelFileError(f"{d / 'model.json'}: missing field {key!r}")

@@ -18,7 +18,7 @@ from gaitedge import features as gfeat
 from gaitedge import protocol as P
 from gaitedge.device import DeviceError, HostDevice, QemuDevice
 from gaitedge.hostmodel import HostModel
-from gaitedge.io import atomic_write
+from gaitedge.io import atomic_write, read_json
 from gaitedge.models import load_model
 
 
@@ -74,12 +74,7 @@ def connect(url, manifest, attempts=40, timeout=2.0, retries=3):
 def run(bundle, *, target=None, url=None, data=None, n_windows=20, mode="window", report=None, plot=None,
         timeout=2.0, retries=3, log=print):
     bundle = Path(bundle)
-    try:
-        manifest = json.loads((bundle / "manifest.json").read_text())
-    except FileNotFoundError:
-        raise ParityError(f"{bundle}: no manifest.json (not an exported bundle)") from None
-    except json.JSONDecodeError as e:
-        raise ParityError(f"{bundle / 'manifest.json'}: corrupted JSON ({e})") from None
+    manifest = read_json(bundle / "manifest.json", ParityError, "not an exported bundle")
     meta, model = load_model(bundle)
     if meta["arrays_sha256"] != manifest["model_hash"]:
         raise ParityError("bundle's model.json/arrays.npz do not match its manifest")
