@@ -11,8 +11,9 @@ the same tree is printed as:
   largest float <= the double threshold), written as exact hex literals, so
   ``x <= t_float`` decides exactly like scikit-learn's ``(double)x <= t`` for
   every float32 x;
-- leaves that add into the caller's score vector in place: a pure leaf is one
-  ``s[c] += 1.0f`` (a vote), a mixed leaf adds only its non-zero fractions;
+- leaves that vote without copying a probability vector: a pure leaf returns its
+  class index and the caller adds one vote (``s[c] += 1.0f``); a mixed leaf adds
+  only its non-zero fractions into the caller's score vector and returns -1;
 - no recursion, no temporaries, no libm.
 """
 from __future__ import annotations
@@ -79,9 +80,10 @@ def _emit(e, out, depth):
         vals = [float(v.value) for v in e.exprs]
         nz = [(k, v) for k, v in enumerate(vals) if v != 0.0]
         if len(nz) == 1 and nz[0][1] == 1.0:
-            out.append(f"{pad}s[{nz[0][0]}] += 1.0f;")
+            out.append(f"{pad}return {nz[0][0]};")
         else:
             out += [f"{pad}s[{k}] += {c_float(v)};" for k, v in nz]
+            out.append(f"{pad}return -1;")
     else:
         raise NotImplementedError(f"unsupported expression {type(e).__name__}")
 
@@ -92,18 +94,25 @@ def emit_forest(model):
     n_classes = len(model.classes_)
     lines = []
     for k, t in enumerate(trees):
-        lines.append(f"static void ge_tree_{k}(const float *f, float *s)\n{{")
+        lines.append(f"static int ge_tree_{k}(const float *f, float *s)\n{{")
         body = []
         _emit(t, body, 1)
         lines += body
         lines.append("}\n")
-    calls = "\n".join(f"    ge_tree_{k}(f, s);" for k in range(len(trees)))
-    lines.append(f"""/* Class scores: the mean over trees of each tree's leaf fractions (= predict_proba). */
+    table = ",\n    ".join(f"ge_tree_{k}" for k in range(len(trees)))
+    lines.append(f"""/* The trees, in scikit-learn's order (the order of the float additions is part of the result). */
+static int (*const ge_trees[{len(trees)}])(const float *, float *) = {{
+    {table}}};
+
+/* Class scores: the mean over trees of each tree's leaf fractions (= predict_proba). */
 static void ge_model_scores(const float *f, float *s)
 {{
-    int c;
+    int c, k;
     for (c = 0; c < {n_classes}; c++) s[c] = 0.0f;
-{calls}
+    for (k = 0; k < {len(trees)}; k++) {{
+        c = ge_trees[k](f, s);
+        if (c >= 0) s[c] += 1.0f;   /* a pure leaf: one vote */
+    }}
     for (c = 0; c < {n_classes}; c++) s[c] = s[c] / {float(len(trees))!r}f;
 }}
 """)
