@@ -122,3 +122,26 @@ def test_rotation_forest_is_an_estimator(small_dataset):
     assert np.allclose(P.sum(axis=1), 1) and (rf.predict(ds.X[1::2]) == ds.y[1::2]).mean() > 0.5
     P2 = RotationForest(n_estimators=5, random_state=0).fit(ds.X[::2], ds.y[::2]).predict_proba(ds.X[1::2])
     np.testing.assert_array_equal(P, P2)
+
+
+def test_threshold_from_training_data_only(small_dataset):
+    assert E.eer_threshold([0.6, 0.7, 0.8, 0.9], [0.1, 0.2, 0.3, 0.4]) == 0.6
+    ds = E.build_dataset(small_dataset, "accel", "paper")
+    a = E.authentication(ds, "nb", seed=0)
+    b = E.authentication(ds, "nb", seed=0)
+    for r in a["per_user"]:
+        t = r["10s"]["train_threshold"]
+        assert 0.0 <= t <= 1.0 or t == float("inf")
+    assert a == b
+    r = a["10s"]
+    assert 0 <= r["far_at_train_threshold"] <= 100 and 0 <= r["frr_at_train_threshold"] <= 100
+    # a user's threshold does not depend on its test windows: scrambling one user's second half
+    # (never used for training that user's model) leaves that user's threshold as it was
+    u0 = a["per_user"][0]["user"]
+    X2 = ds.X.copy()
+    idx = np.flatnonzero(ds.y == u0)
+    idx = idx[np.argsort(ds.t0[idx])][len(idx) // 2:]
+    X2[idx] = X2[idx][::-1] * 1.5
+    c = E.authentication(E.Dataset(X2, ds.y, ds.t0, ds.featureset, ds.sensors, ds.feature_names), "nb", seed=0)
+    assert c["per_user"][0]["user"] == u0
+    assert c["per_user"][0]["10s"]["train_threshold"] == a["per_user"][0]["10s"]["train_threshold"]
