@@ -1,5 +1,21 @@
 """gaitedge build: the cffi extension gaitedge._core is compiled from csrc/."""
+import shutil
+from pathlib import Path
+
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
+
+
+class build_py_with_csrc(build_py):
+    """Ship csrc/ (the C core, protocol and firmware sources) inside the package as gaitedge/_csrc,
+    so a non-editable install can still export bundles and build firmware."""
+
+    def run(self):
+        super().run()
+        src = Path(__file__).resolve().parent / "csrc"
+        dst = Path(self.build_lib) / "gaitedge" / "_csrc"
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True, ignore=shutil.ignore_patterns("build", "*.o", "*.su", "*.ci"))
 
 setup(
     name="gaitedge",
@@ -11,6 +27,7 @@ setup(
     python_requires=">=3.9",
     setup_requires=["cffi>=1.15"],
     cffi_modules=["gaitedge/_build_ffi.py:ffibuilder"],
+    cmdclass={"build_py": build_py_with_csrc},
     install_requires=[
         "cffi>=1.15",
         "numpy>=1.22",

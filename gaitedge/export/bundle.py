@@ -14,7 +14,9 @@ from gaitedge.export import forest, naive_bayes
 from gaitedge.io import atomic_write
 from gaitedge.models import load_model
 
-CSRC = Path(__file__).resolve().parent.parent.parent / "csrc"
+_PKG = Path(__file__).resolve().parent.parent
+# the repository's csrc/ (editable install, checkout) or the copy a regular install ships
+CSRC = _PKG.parent / "csrc" if (_PKG.parent / "csrc" / "gaitedge.h").exists() else _PKG / "_csrc"
 CORE_FILES = ("gaitedge.h", "ge_features.c", "ge_window.c")
 FS_ENUM = {"paper": "GE_FS_PAPER", "wisdm": "GE_FS_WISDM", "extended": "GE_FS_EXTENDED"}
 
