@@ -12,6 +12,7 @@ from gaitedge import device, evaluate, models, parity
 from gaitedge import protocol as P
 from gaitedge.cli import main
 from gaitedge.export import export_model
+from tests.faults import FaultProxy
 
 
 @pytest.fixture(scope="module")
@@ -79,42 +80,6 @@ def test_device_survives_garbage_and_bad_frames(bundles):
         assert dev.alive
 
 
-class FaultyPort:
-    """A byte-level fault proxy around a serial port: flips, drops and duplicates bytes in both
-    directions and delays some reads (seeded)."""
-
-    def __init__(self, port, rate, seed):
-        self.port, self.rate, self.rnd = port, rate, random.Random(seed)
-        self.injected = 0
-
-    def _mangle(self, data):
-        out = bytearray()
-        for b in data:
-            r = self.rnd.random()
-            if r < self.rate / 3:
-                out.append(b ^ (1 << self.rnd.randrange(8)))
-                self.injected += 1
-            elif r < 2 * self.rate / 3:
-                self.injected += 1                     # dropped
-            elif r < self.rate:
-                out += bytes([b, b])
-                self.injected += 1
-            else:
-                out.append(b)
-        return bytes(out)
-
-    def write(self, data):
-        return self.port.write(self._mangle(data))
-
-    def read(self, n=1):
-        if self.rnd.random() < 0.01:
-            time.sleep(0.02)
-        return self._mangle(self.port.read(n))
-
-    def __getattr__(self, name):
-        return getattr(self.port, name)
-
-
 def test_fault_injection_never_passes_corrupted_answers(bundles, wisdm_dir):
     from gaitedge import features, windows
     from gaitedge.data import load
@@ -122,7 +87,7 @@ def test_fault_injection_never_passes_corrupted_answers(bundles, wisdm_dir):
     w = w.take(np.arange(0, len(w), max(1, len(w) // 60))[:60])
     host = features.extract(w.X, "paper")
     with device.HostDevice(bundles["rf"]) as dev:
-        proxy = FaultyPort(dev.open(timeout=0.2), rate=0.0002, seed=3)
+        proxy = FaultProxy(dev.open(timeout=0.2), rate=0.0002, seed=3, delay_prob=0.01)
         client = P.Client(proxy, timeout=0.5, retries=6)
         ok = failed = 0
         for i in range(len(w)):

@@ -2,7 +2,6 @@
 killed harnesses, and the saved fuzz corpus replayed."""
 import json
 import os
-import random
 import signal
 import struct
 import subprocess
@@ -17,6 +16,7 @@ from gaitedge import data, device, features, models, parity
 from gaitedge import protocol as P
 from gaitedge.cli import main
 from gaitedge.data import DataError
+from tests.faults import FaultProxy
 
 ROOT = Path(__file__).resolve().parent.parent
 NB = ROOT / "firmware_models" / "wisdm46_nb_identify"
@@ -100,36 +100,6 @@ def test_debug_shows_traceback(tmp_path):
 
 # ---------------------------------------------------------------- serial faults
 
-class Flaky:
-    """Byte-fault proxy (flip / drop / duplicate, each rate/3), counting what it injects."""
-
-    def __init__(self, port, rate, seed):
-        self.port, self.rate, self.rnd, self.injected = port, rate, random.Random(seed), 0
-
-    def _m(self, data):
-        out = bytearray()
-        for b in data:
-            r = self.rnd.random()
-            if r >= self.rate:
-                out.append(b)
-                continue
-            self.injected += 1
-            if r < self.rate / 3:
-                out.append(b ^ (1 << self.rnd.randrange(8)))
-            elif r < 2 * self.rate / 3:
-                out += bytes([b, b])
-        return bytes(out)
-
-    def write(self, d):
-        return self.port.write(self._m(d))
-
-    def read(self, n=1):
-        return self._m(self.port.read(n))
-
-    def __getattr__(self, k):
-        return getattr(self.port, k)
-
-
 def test_soak_10000_frames_one_percent_faults():
     """10 000 requests through 1 % byte faults (flips, drops, duplicates): every answer used is
     checked against what it must say, so a corrupted answer would show as a silent mismatch.
@@ -140,7 +110,7 @@ def test_soak_10000_frames_one_percent_faults():
     samples = rng.normal(0, 3, size=(3, 3)).astype(np.float32)
     with device.HostDevice(NB) as dev:
         clean = P.Client(dev.open(timeout=0.5)).hello()
-        proxy = Flaky(dev.open(timeout=0.01), rate=0.01, seed=7)
+        proxy = FaultProxy(dev.open(timeout=0.01), rate=0.01, seed=7)
         c = P.Client(proxy, timeout=0.02, retries=15)
         ok = loud = 0
         for i in range(n):
