@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import socket
@@ -17,6 +16,7 @@ from pathlib import Path
 import serial
 
 from gaitedge.export.bundle import CSRC
+from gaitedge.io import cache_dir
 
 FIRMWARE = CSRC / "firmware"
 TARGETS = ("host", "cortex-m4")
@@ -46,11 +46,6 @@ def toolchain_missing(target):
     return [t for t in need if shutil.which(t) is None]
 
 
-def _cache_dir():
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "gaitedge" / "firmware"
-
-
 def build(bundle, target="host", build_dir=None, quiet=True):
     """make the firmware for a model bundle -> path of the program/ELF. Rebuilt only when inputs change."""
     if target not in TARGETS:
@@ -65,7 +60,7 @@ def build(bundle, target="host", build_dir=None, quiet=True):
     for f in sorted(list(bundle.glob("*.[ch]")) + list(FIRMWARE.glob("*")) + [CSRC / "ge_proto.c", CSRC / "ge_proto.h"]):
         if f.is_file():
             h.update(f.name.encode() + f.read_bytes())
-    out = Path(build_dir) if build_dir else _cache_dir() / f"{target}-{h.hexdigest()[:16]}"
+    out = Path(build_dir) if build_dir else cache_dir("firmware") / f"{target}-{h.hexdigest()[:16]}"
     binary = out / ("gaitedge-fw" if target == "host" else "gaitedge-fw.elf")
     if binary.exists():
         return binary

@@ -16,17 +16,12 @@ from pathlib import Path
 import numpy as np
 from cffi import FFI
 
+from gaitedge.io import cache_dir
+
 CDEF = """
 int ge_model_predict(const float *features, float *scores);
 int ge_model_authenticate(const float *features, float *score);
 """
-
-
-def _cache_dir():
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    d = Path(base) / "gaitedge" / "hostmodel"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
 
 
 class HostModel:
@@ -40,7 +35,7 @@ class HostModel:
             (b / "gaitedge.h").read_bytes()
         key = hashlib.sha256(src).hexdigest()[:16]
         name = f"_ge_model_{key}"
-        out = _cache_dir()
+        out = cache_dir("hostmodel")
         so = next(out.glob(f"{name}*.so"), None)
         if so is None:
             ffi = FFI()

@@ -67,3 +67,11 @@ def read_json(path, error=ValueError, missing="not found"):
         raise error(f"{path.parent}: no {path.name} ({missing})") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise error(f"{path}: corrupted JSON ({e})") from None
+
+
+def cache_dir(*parts):
+    """gaitedge's build cache ($XDG_CACHE_HOME/gaitedge/..., default ~/.cache), created on demand."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    d = Path(base, "gaitedge", *parts)
+    d.mkdir(parents=True, exist_ok=True)
+    return d
