@@ -29,7 +29,7 @@ def test_stream_c_push_only(benchmark, stream):
 
 def test_stream_c_with_paper_features(benchmark, stream):
     m = _chelpers.stream_module()
-    out = m.ffi.new("float[]", 200 * 103)
+    out = m.ffi.new("float[]", 200 * 211)
     fb = m.ffi.from_buffer
     benchmark.pedantic(m.lib.stream_all, args=(fb("float[]", stream), len(stream), 0, out), rounds=20, iterations=2)
     record("stream", "c_ns_per_sample_with_paper_features", round(1e9 * mean_seconds(benchmark) / len(stream), 2))

@@ -39,7 +39,10 @@ def feature_names(featureset: str = "paper") -> list[str]:
         return paper
     tail = [f"{a}{s}" for a in _AX for s in ("MIN", "MAX", "SKEW", "KURT", "ACLAG", "ACVAL", "JERK", "ZCR")]
     acf = [f"{a}AC{lag}" for a in _AX for lag in (1, 2, 3, 4, 6, 8, 10, 12, 15, 20)]
-    return paper + tail + ["MAGSTD", "MAGMIN", "MAGMAX", "XYCOR", "XZCOR", "YZCOR"] + acf
+    chans = ("X", "Y", "Z", "MAG")
+    quant = [f"{c}Q{q:02d}" for c in chans for q in (5, 10, 25, 50, 75, 90, 95)]
+    bands = [f"{c}SB{b:02d}" for c in chans for b in range(1, 21)]
+    return paper + tail + ["MAGSTD", "MAGMIN", "MAGMAX", "XYCOR", "XZCOR", "YZCOR"] + acf + quant + bands
 
 
 def n_features(featureset: str = "paper") -> int:

@@ -14,6 +14,8 @@ RATE_HZ = 20
 AC_MIN_LAG, AC_MAX_LAG = 5, 50
 MIN_VAR = np.float32(1e-12)
 ACF_LAGS = (1, 2, 3, 4, 6, 8, 10, 12, 15, 20)
+QUANTILES = (5, 10, 25, 50, 75, 90, 95)
+N_BANDS = 20
 _F32 = np.float32
 _FRACS = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0], dtype=np.float32)
 
@@ -178,8 +180,41 @@ def autocorr(e, ss):
     return r, lags
 
 
+def channels_f32(wins):
+    """(N, 3, n) float32 -> (N, 4, n) float32: the axes and the magnitude sqrt(x*x + y*y + z*z),
+    computed with C's float32 operations (so its order statistics are C's exactly)."""
+    w = np.asarray(wins, dtype=np.float32)
+    mag = np.sqrt(w[:, 0] * w[:, 0] + w[:, 1] * w[:, 1] + w[:, 2] * w[:, 2])
+    return np.concatenate([w, mag[:, None, :]], axis=1)
+
+
+def quantiles(wins):
+    """(N, 4 * 7): per channel the samples of rank (q * (n - 1)) // 100 in sorted order (exact)."""
+    ch = np.sort(channels_f32(wins), axis=2)
+    n = ch.shape[2]
+    ranks = [(q * (n - 1)) // 100 for q in QUANTILES]
+    return ch[:, :, ranks].reshape(len(ch), 4 * len(QUANTILES)).astype(np.float64)
+
+
+def spectral_bands(wins):
+    """(N, 4 * 20): band shares of the |DFT| of each centred channel (docs/FEATURES.md), float64."""
+    ch = channels_f32(wins).astype(np.float64)
+    n = ch.shape[2]
+    half = n // 2
+    e = ch - ch.mean(axis=2, keepdims=True)
+    mag = np.abs(np.fft.rfft(e, axis=2))[:, :, 1:half + 1]          # bins 1..n/2
+    band = ((np.arange(1, half + 1) - 1) * N_BANDS) // half
+    out = np.zeros(ch.shape[:2] + (N_BANDS,))
+    for b in range(N_BANDS):
+        out[:, :, b] = mag[:, :, band == b].sum(axis=2)
+    total = mag.sum(axis=2, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(total > 0, out / total, 0.0)
+    return out.reshape(len(ch), 4 * N_BANDS)
+
+
 def extended(wins):
-    """The extended 103 features, (N, 3, n) float32 -> (N, 103) float64."""
+    """The extended 211 features, (N, 3, n) float32 -> (N, 211) float64."""
     x = _axes(wins)
     N, n = wins.shape[0], x.shape[1]
     x64 = x.astype(np.float64)
@@ -210,7 +245,7 @@ def extended(wins):
     with np.errstate(divide="ignore", invalid="ignore"):
         acf = np.stack([np.where(ss > 0, (e[:, :n - L] * e[:, L:]).sum(axis=1) / ss, 0.0) if L < n
                         else np.zeros(len(ss)) for L in ACF_LAGS], axis=1)
-    tail.append(acf.reshape(N, 30))
+    tail += [acf.reshape(N, 30), quantiles(wins), spectral_bands(wins)]
     return np.hstack([paper(wins)] + tail)
 
 

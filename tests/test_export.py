@@ -36,7 +36,7 @@ def _export(tmp, ds, train, clf, task="identify", **knobs):
 
 
 @pytest.mark.parametrize("clf,knobs", [("rf", {"n_estimators": 15}), ("rf", {"n_estimators": 10, "min_samples_leaf": 3}),
-                                       ("nb", {})])
+                                       ("et", {"n_estimators": 15}), ("nb", {})])
 def test_identification_predictions_equal_sklearn(tmp_path, split, clf, knobs):
     ds, train, test = split
     est, hm = _export(tmp_path, ds, train, clf, **knobs)
@@ -44,13 +44,13 @@ def test_identification_predictions_equal_sklearn(tmp_path, split, clf, knobs):
     pred = np.array(hm.manifest["classes"])[idx]
     assert test.sum() > 200
     np.testing.assert_array_equal(pred, est.predict(ds.X[test]))     # every held-out window
-    if clf == "rf":   # float32 scores vs scikit-learn's float64 probabilities
+    if clf in ("rf", "et"):   # float32 scores vs scikit-learn's float64 probabilities
         d = np.abs(scores - est.predict_proba(ds.X[test])).max()
         print(f"rf float32 vs scikit-learn max |score diff| = {d:.2e}")
         assert d < 1e-5
 
 
-@pytest.mark.parametrize("clf", ["rf", "nb"])
+@pytest.mark.parametrize("clf", ["rf", "et", "nb"])
 def test_authentication_decisions_equal_sklearn(tmp_path, split, clf):
     ds, train, test = split
     est, hm = _export(tmp_path, ds, train, clf, task="authenticate", n_estimators=15)
@@ -73,7 +73,7 @@ def test_bundle_contents(tmp_path, split):
     m = json.loads((b / "manifest.json").read_text())
     for key in ("task", "classes", "featureset", "sensors", "n_features", "model_hash", "generator", "files_sha256"):
         assert key in m
-    assert m["n_features"] == 103 and len(m["classes"]) == 46
+    assert m["n_features"] == 211 and len(m["classes"]) == 46
     r = subprocess.run(["gcc", "-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only",
                         f"-I{b}", str(b / "gaitedge_model.c")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

@@ -193,7 +193,7 @@ def test_replay_feature_corpus():
         win = np.zeros(3 * 256, np.float32)
         raw = np.frombuffer(d[2:2 + 4 * (len(d[2:]) // 4)][:4 * 3 * 256], dtype=np.float32)
         win[:len(raw)] = raw
-        out = ffi.new("float[]", 2 * 103)
+        out = ffi.new("float[]", 2 * 211)
         st = lib.ge_features(fs, ffi.from_buffer("float[]", win), n, out)
         if st == 0:
             assert np.isfinite(np.frombuffer(ffi.buffer(out, 4 * lib.ge_feature_count(fs)), np.float32)).all()

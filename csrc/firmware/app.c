@@ -8,7 +8,11 @@
 #include "hal.h"
 
 #define FW_VERSION "gaitedge-fw 0.1.0"
-#define TX_PAYLOAD 1024
+/* The largest reply is RESULT: 24 bytes of header fields, then the features and the scores. */
+#define RESULT_PAYLOAD (24 + 4 * (GE_MODEL_N_FEATURES + GE_MODEL_N_CLASSES))
+#define TX_PAYLOAD (RESULT_PAYLOAD > 256 ? RESULT_PAYLOAD : 256)
+/* C99 compile-time check: a reply must fit one protocol frame. */
+typedef char ge_reply_fits_a_frame[(TX_PAYLOAD + GE_PROTO_OVERHEAD <= GE_PROTO_MAX_FRAME) ? 1 : -1];
 #define RX_CAP GE_COBS_MAX(GE_PROTO_MAX_FRAME)
 
 typedef struct {

@@ -4,17 +4,17 @@
 static int ge_tree_0(const float *f, float *s)
 {
     if (f[84] <= 0x1.bf9db80000000p-6f) {
-        if (f[54] <= 0x1.b43ce20000000p+1f) {
-            return 0;
-        } else {
-            if (f[31] <= -0x1.c804880000000p+0f) {
+        if (f[141] <= 0x1.08795e0000000p-5f) {
+            if (f[30] <= 0x1.50727e0000000p+3f) {
                 return 0;
             } else {
-                if (f[46] <= 0x1.7f3fba0000000p+1f) {
-                    return 1;
-                } else {
-                    return 0;
-                }
+                return 1;
+            }
+        } else {
+            if (f[108] <= 0x1.f147cc0000000p+3f) {
+                return 0;
+            } else {
+                return 1;
             }
         }
     } else {
@@ -24,36 +24,36 @@ static int ge_tree_0(const float *f, float *s)
 
 static int ge_tree_1(const float *f, float *s)
 {
-    if (f[69] <= 0x1.404c680000000p+4f) {
-        return 0;
+    if (f[129] <= 0x1.063cc20000000p+4f) {
+        if (f[121] <= 0x1.5a5d460000000p+2f) {
+            return 0;
+        } else {
+            if (f[176] <= 0x1.17db840000000p-4f) {
+                return 0;
+            } else {
+                return 1;
+            }
+        }
     } else {
-        if (f[70] <= -0x1.0320940000000p-3f) {
-            if (f[83] <= 0x1.baea9e0000000p-2f) {
-                if (f[26] <= 0x1.bd70a40000000p-3f) {
+        if (f[66] <= 0x1.f322bc0000000p-3f) {
+            return 0;
+        } else {
+            if (f[170] <= 0x1.ad45860000000p-6f) {
+                if (f[169] <= 0x1.13bb960000000p-6f) {
+                    if (f[44] <= 0x1.3b10540000000p+4f) {
+                        return 0;
+                    } else {
+                        return 1;
+                    }
+                } else {
+                    return 0;
+                }
+            } else {
+                if (f[89] <= 0x1.91a39e0000000p-5f) {
                     return 1;
                 } else {
                     return 0;
                 }
-            } else {
-                return 0;
-            }
-        } else {
-            if (f[40] <= 0x1.6c08360000000p+1f) {
-                if (f[34] <= 0x1.175a480000000p+10f) {
-                    return 0;
-                } else {
-                    if (f[2] <= 0x1.5c28f40000000p-4f) {
-                        return 0;
-                    } else {
-                        if (f[82] <= 0x1.9855640000000p-2f) {
-                            return 0;
-                        } else {
-                            return 1;
-                        }
-                    }
-                }
-            } else {
-                return 0;
             }
         }
     }
@@ -61,65 +61,85 @@ static int ge_tree_1(const float *f, float *s)
 
 static int ge_tree_2(const float *f, float *s)
 {
-    if (f[44] <= 0x1.3b6d7e0000000p+4f) {
-        return 0;
+    if (f[104] <= 0x1.f56e980000000p+2f) {
+        if (f[105] <= 0x1.189fd60000000p+3f) {
+            if (f[95] <= 0x1.887a080000000p-1f) {
+                if (f[189] <= 0x1.12c0ae0000000p-7f) {
+                    if (f[183] <= 0x1.2423180000000p-6f) {
+                        return 1;
+                    } else {
+                        return 0;
+                    }
+                } else {
+                    return 0;
+                }
+            } else {
+                if (f[131] <= 0x1.92e32a0000000p-3f) {
+                    return 1;
+                } else {
+                    return 0;
+                }
+            }
+        } else {
+            if (f[84] <= 0x1.06b5060000000p-4f) {
+                return 1;
+            } else {
+                return 0;
+            }
+        }
     } else {
-        return 1;
+        if (f[107] <= 0x1.b4f69e0000000p+3f) {
+            return 0;
+        } else {
+            if (f[84] <= 0x1.1785860000000p-2f) {
+                return 1;
+            } else {
+                return 0;
+            }
+        }
     }
 }
 
 static int ge_tree_3(const float *f, float *s)
 {
-    if (f[17] <= 0x1.70a3d60000000p-6f) {
-        if (f[30] <= 0x1.73f5300000000p+3f) {
-            if (f[44] <= 0x1.3b6d7e0000000p+4f) {
-                return 0;
-            } else {
-                return 1;
-            }
-        } else {
-            if (f[22] <= 0x1.0a3d700000000p-4f) {
-                return 0;
-            } else {
-                return 1;
-            }
-        }
+    if (f[180] <= 0x1.5231de0000000p-5f) {
+        return 0;
     } else {
-        if (f[42] <= 0x1.7b42660000000p+3f) {
-            if (f[44] <= 0x1.3b45580000000p+4f) {
-                return 0;
-            } else {
-                return 1;
-            }
-        } else {
-            if (f[55] <= 0x1.0000000000000p+1f) {
-                if (f[40] <= 0x1.0001e40000000p+1f) {
-                    if (f[70] <= -0x1.f309760000000p-3f) {
-                        return 0;
+        if (f[106] <= 0x1.6287ee0000000p+3f) {
+            if (f[38] <= 0x1.8ab3060000000p+1f) {
+                if (f[133] <= 0x1.a5e64a0000000p-4f) {
+                    if (f[141] <= 0x1.3818500000000p-6f) {
+                        if (f[95] <= 0x1.2be1980000000p-1f) {
+                            return 0;
+                        } else {
+                            return 1;
+                        }
                     } else {
-                        return 1;
+                        return 0;
                     }
                 } else {
-                    if (f[40] <= 0x1.4e6b4e0000000p+1f) {
-                        if (f[27] <= 0x1.1eb8500000000p-6f) {
-                            return 1;
-                        } else {
-                            if (f[4] <= 0x1.bd70a20000000p-3f) {
-                                return 0;
-                            } else {
-                                if (f[44] <= 0x1.3aee000000000p+4f) {
-                                    return 0;
-                                } else {
-                                    return 1;
-                                }
-                            }
-                        }
+                    if (f[180] <= 0x1.98d64a0000000p-5f) {
+                        return 1;
                     } else {
                         return 0;
                     }
                 }
             } else {
                 return 1;
+            }
+        } else {
+            if (f[118] <= -0x1.7a30280000000p+1f) {
+                if (f[171] <= 0x1.8fdcc00000000p-5f) {
+                    return 1;
+                } else {
+                    return 0;
+                }
+            } else {
+                if (f[70] <= -0x1.36d05e0000000p-3f) {
+                    return 0;
+                } else {
+                    return 1;
+                }
             }
         }
     }
@@ -127,101 +147,81 @@ static int ge_tree_3(const float *f, float *s)
 
 static int ge_tree_4(const float *f, float *s)
 {
-    if (f[49] <= 0x1.cf93740000000p+0f) {
-        if (f[30] <= 0x1.7fca000000000p+3f) {
-            if (f[93] <= 0x1.df2a8e0000000p-1f) {
+    if (f[180] <= 0x1.5231de0000000p-5f) {
+        if (f[18] <= 0x1.47ae140000000p-9f) {
+            if (f[68] <= 0x1.acc6660000000p+2f) {
                 return 0;
             } else {
-                if (f[58] <= 0x1.f8480a0000000p-3f) {
-                    return 0;
-                } else {
-                    return 1;
-                }
+                return 1;
             }
         } else {
-            if (f[27] <= 0x1.47ae140000000p-5f) {
-                return 1;
-            } else {
-                return 0;
-            }
+            return 0;
         }
     } else {
-        if (f[85] <= 0x1.02bd220000000p-3f) {
-            if (f[76] <= -0x1.7be06e0000000p-2f) {
-                return 0;
-            } else {
-                if (f[79] <= 0x1.d4eb880000000p-2f) {
-                    if (f[9] <= 0x1.0a3d700000000p-5f) {
-                        if (f[61] <= 0x1.a81a0c0000000p-4f) {
-                            if (f[17] <= 0x1.c28f5c0000000p-4f) {
-                                return 1;
-                            } else {
-                                return 0;
-                            }
-                        } else {
-                            return 0;
-                        }
+        if (f[30] <= 0x1.7e71ce0000000p+3f) {
+            if (f[99] <= 0x1.1ce2520000000p-1f) {
+                if (f[98] <= 0x1.1d483a0000000p-1f) {
+                    if (f[129] <= 0x1.05940c0000000p+4f) {
+                        return 0;
                     } else {
-                        if (f[44] <= 0x1.3a2cf00000000p+4f) {
+                        if (f[113] <= -0x1.40c8e40000000p+0f) {
                             return 0;
                         } else {
                             return 1;
                         }
                     }
                 } else {
-                    return 0;
+                    return 1;
                 }
+            } else {
+                return 1;
             }
         } else {
-            return 0;
+            if (f[86] <= 0x1.1da42c0000000p-4f) {
+                return 1;
+            } else {
+                if (f[31] <= -0x1.8d22240000000p+0f) {
+                    return 0;
+                } else {
+                    return 1;
+                }
+            }
         }
     }
 }
 
 static int ge_tree_5(const float *f, float *s)
 {
-    if (f[85] <= 0x1.c4e5ce0000000p-5f) {
-        if (f[30] <= 0x1.7bc7e20000000p+3f) {
-            if (f[83] <= 0x1.191ed60000000p-2f) {
-                if (f[52] <= 0x1.9b7b5a0000000p+2f) {
+    if (f[106] <= 0x1.5713be0000000p+3f) {
+        if (f[171] <= 0x1.4290920000000p-2f) {
+            return 0;
+        } else {
+            if (f[131] <= 0x1.89cac80000000p-3f) {
+                return 1;
+            } else {
+                return 0;
+            }
+        }
+    } else {
+        if (f[161] <= 0x1.ca3a2e0000000p-5f) {
+            if (f[85] <= 0x1.44816c0000000p-7f) {
+                if (f[112] <= -0x1.cb8fee0000000p+1f) {
                     return 0;
                 } else {
                     return 1;
                 }
             } else {
-                if (f[85] <= 0x1.a1b1920000000p-5f) {
-                    if (f[35] <= 0x1.ebaaaa0000000p+7f) {
-                        return 1;
-                    } else {
-                        if (f[12] <= 0x1.3d70a40000000p-4f) {
-                            return 0;
-                        } else {
-                            if (f[16] <= 0x1.f0a3d60000000p-3f) {
-                                if (f[44] <= 0x1.3ae1be0000000p+4f) {
-                                    return 0;
-                                } else {
-                                    return 1;
-                                }
-                            } else {
-                                return 1;
-                            }
-                        }
-                    }
+                if (f[112] <= -0x1.011bca0000000p+1f) {
+                    return 0;
                 } else {
                     return 1;
                 }
             }
         } else {
-            return 1;
-        }
-    } else {
-        if (f[97] <= 0x1.5bd63c0000000p-1f) {
-            return 0;
-        } else {
-            if (f[81] <= 0x1.69fad00000000p-4f) {
-                return 1;
-            } else {
+            if (f[165] <= 0x1.1461040000000p-5f) {
                 return 0;
+            } else {
+                return 1;
             }
         }
     }
@@ -229,36 +229,28 @@ static int ge_tree_5(const float *f, float *s)
 
 static int ge_tree_6(const float *f, float *s)
 {
-    if (f[58] <= 0x1.37510a0000000p-2f) {
-        if (f[35] <= 0x1.f400000000000p+6f) {
-            if (f[97] <= 0x1.e8d8320000000p-4f) {
+    if (f[128] <= 0x1.c33c2e0000000p+3f) {
+        if (f[96] <= 0x1.73b1aa0000000p-1f) {
+            return 0;
+        } else {
+            if (f[110] <= -0x1.1766080000000p+2f) {
                 return 0;
             } else {
                 return 1;
-            }
-        } else {
-            if (f[101] <= 0x1.15d8a20000000p-1f) {
-                if (f[44] <= 0x1.3b6d7e0000000p+4f) {
-                    return 0;
-                } else {
-                    return 1;
-                }
-            } else {
-                if (f[77] <= 0x1.6e5f380000000p-3f) {
-                    return 1;
-                } else {
-                    return 0;
-                }
             }
         }
     } else {
-        if (f[31] <= -0x1.aee8da0000000p+0f) {
+        if (f[89] <= -0x1.3c59780000000p-2f) {
             return 0;
         } else {
-            if (f[67] <= 0x1.679e8e0000000p+1f) {
+            if (f[47] <= 0x1.8ccccc0000000p-1f) {
                 return 0;
             } else {
-                return 1;
+                if (f[57] <= 0x1.1507220000000p+1f) {
+                    return 1;
+                } else {
+                    return 0;
+                }
             }
         }
     }
@@ -266,28 +258,48 @@ static int ge_tree_6(const float *f, float *s)
 
 static int ge_tree_7(const float *f, float *s)
 {
-    if (f[30] <= 0x1.61e96e0000000p+3f) {
-        if (f[14] <= 0x1.6e147a0000000p-2f) {
-            return 0;
+    if (f[14] <= 0x1.63d70a0000000p-2f) {
+        if (f[165] <= 0x1.332c1e0000000p-5f) {
+            if (f[130] <= 0x1.17bfb20000000p+4f) {
+                return 0;
+            } else {
+                if (f[111] <= -0x1.3387ca0000000p+2f) {
+                    if (f[50] <= 0x1.f322bc0000000p-3f) {
+                        return 0;
+                    } else {
+                        if (f[84] <= 0x1.08e7c60000000p-4f) {
+                            return 1;
+                        } else {
+                            return 0;
+                        }
+                    }
+                } else {
+                    return 1;
+                }
+            }
         } else {
-            if (f[101] <= 0x1.cc5b3e0000000p-2f) {
+            if (f[17] <= 0x1.70a3d60000000p-6f) {
+                if (f[58] <= 0x1.2f99140000000p-2f) {
+                    return 0;
+                } else {
+                    return 1;
+                }
+            } else {
+                return 0;
+            }
+        }
+    } else {
+        if (f[107] <= 0x1.b17fba0000000p+3f) {
+            if (f[44] <= 0x1.3b6d7e0000000p+4f) {
                 return 0;
             } else {
                 return 1;
             }
-        }
-    } else {
-        if (f[36] <= 0x1.2c94840000000p+1f) {
-            return 0;
         } else {
-            if (f[56] <= 0x1.eabc260000000p-2f) {
-                if (f[37] <= 0x1.6f62ae0000000p+1f) {
-                    return 1;
-                } else {
-                    return 0;
-                }
-            } else {
+            if (f[179] <= 0x1.c4bc680000000p-6f) {
                 return 0;
+            } else {
+                return 1;
             }
         }
     }
@@ -295,34 +307,74 @@ static int ge_tree_7(const float *f, float *s)
 
 static int ge_tree_8(const float *f, float *s)
 {
-    if (f[44] <= 0x1.3b6d7e0000000p+4f) {
-        return 0;
+    if (f[30] <= 0x1.681d9e0000000p+3f) {
+        if (f[136] <= 0x1.b88cbe0000000p-6f) {
+            if (f[35] <= 0x1.e000000000000p+7f) {
+                return 1;
+            } else {
+                return 0;
+            }
+        } else {
+            return 0;
+        }
     } else {
-        return 1;
+        if (f[44] <= 0x1.3b3fd40000000p+4f) {
+            return 0;
+        } else {
+            return 1;
+        }
     }
 }
 
 static int ge_tree_9(const float *f, float *s)
 {
-    if (f[65] <= 0x1.0738960000000p+0f) {
-        return 0;
-    } else {
-        if (f[17] <= 0x1.9999980000000p-6f) {
-            if (f[47] <= 0x1.f333320000000p-1f) {
-                return 0;
-            } else {
-                if (f[97] <= -0x1.75daec0000000p-4f) {
+    if (f[159] <= 0x1.3878780000000p-4f) {
+        if (f[174] <= 0x1.23be2c0000000p-5f) {
+            if (f[180] <= 0x1.37c1a00000000p-4f) {
+                if (f[158] <= 0x1.6a57000000000p-4f) {
                     return 0;
                 } else {
-                    if (f[96] <= -0x1.3525240000000p-4f) {
-                        return 0;
+                    return 1;
+                }
+            } else {
+                return 1;
+            }
+        } else {
+            if (f[15] <= 0x1.68f5c20000000p-2f) {
+                if (f[58] <= 0x1.4be6440000000p-2f) {
+                    return 0;
+                } else {
+                    if (f[94] <= 0x1.5bbb460000000p-1f) {
+                        if (f[199] <= 0x1.d8d8b80000000p-6f) {
+                            return 1;
+                        } else {
+                            return 0;
+                        }
                     } else {
                         return 1;
                     }
                 }
+            } else {
+                if (f[207] <= 0x1.6e88600000000p-5f) {
+                    if (f[84] <= 0x1.b02c1c0000000p-5f) {
+                        if (f[183] <= 0x1.15422e0000000p-5f) {
+                            return 1;
+                        } else {
+                            return 0;
+                        }
+                    } else {
+                        return 0;
+                    }
+                } else {
+                    return 1;
+                }
             }
+        }
+    } else {
+        if (f[132] <= 0x1.7b2a660000000p-4f) {
+            return 0;
         } else {
-            if (f[44] <= 0x1.3b6d7e0000000p+4f) {
+            if (f[194] <= 0x1.15ef380000000p-3f) {
                 return 0;
             } else {
                 return 1;
@@ -333,60 +385,40 @@ static int ge_tree_9(const float *f, float *s)
 
 static int ge_tree_10(const float *f, float *s)
 {
-    if (f[85] <= 0x1.c4e5ce0000000p-5f) {
-        if (f[54] <= 0x1.425c340000000p+2f) {
-            if (f[78] <= -0x1.76bf320000000p-3f) {
-                if (f[49] <= 0x1.a1e4080000000p+0f) {
+    if (f[93] <= 0x1.9b03760000000p-2f) {
+        if (f[69] <= 0x1.39962e0000000p+4f) {
+            return 0;
+        } else {
+            if (f[131] <= 0x1.4c5f600000000p-5f) {
+                return 1;
+            } else {
+                return 0;
+            }
+        }
+    } else {
+        if (f[31] <= -0x1.51ff6a0000000p+0f) {
+            if (f[160] <= 0x1.01ef860000000p-4f) {
+                return 0;
+            } else {
+                if (f[161] <= 0x1.000eb80000000p-4f) {
                     return 0;
                 } else {
-                    if (f[69] <= 0x1.3aa65a0000000p+4f) {
+                    if (f[36] <= 0x1.11d6d60000000p+1f) {
                         return 0;
                     } else {
                         return 1;
                     }
                 }
-            } else {
-                return 0;
             }
         } else {
-            if (f[78] <= -0x1.899dbc0000000p-3f) {
-                return 1;
-            } else {
-                if (f[55] <= 0x1.3333320000000p-2f) {
-                    return 1;
-                } else {
-                    if (f[24] <= 0x1.570a3e0000000p-3f) {
-                        if (f[92] <= 0x1.6a11380000000p-2f) {
-                            if (f[49] <= 0x1.cd37e40000000p+0f) {
-                                return 0;
-                            } else {
-                                return 1;
-                            }
-                        } else {
-                            return 0;
-                        }
-                    } else {
-                        return 0;
-                    }
-                }
-            }
-        }
-    } else {
-        if (f[30] <= 0x1.84c63e0000000p+3f) {
-            if (f[58] <= 0x1.134be60000000p-2f) {
+            if (f[36] <= 0x1.2c6a0a0000000p+1f) {
                 return 0;
             } else {
-                if (f[0] <= 0x1.eb851e0000000p-8f) {
+                if (f[83] <= 0x1.3a12b80000000p-1f) {
                     return 1;
                 } else {
                     return 0;
                 }
-            }
-        } else {
-            if (f[83] <= 0x1.13a2e40000000p-1f) {
-                return 1;
-            } else {
-                return 0;
             }
         }
     }
@@ -394,49 +426,57 @@ static int ge_tree_10(const float *f, float *s)
 
 static int ge_tree_11(const float *f, float *s)
 {
-    if (f[44] <= 0x1.3b6d7e0000000p+4f) {
-        return 0;
+    if (f[112] <= -0x1.7ef5140000000p+1f) {
+        if (f[6] <= 0x1.5c28f60000000p-5f) {
+            if (f[9] <= 0x1.5c28f60000000p-5f) {
+                return 0;
+            } else {
+                return 1;
+            }
+        } else {
+            return 0;
+        }
     } else {
-        return 1;
+        if (f[67] <= 0x1.89270e0000000p+1f) {
+            return 0;
+        } else {
+            if (f[127] <= 0x1.5f56d20000000p+3f) {
+                return 0;
+            } else {
+                return 1;
+            }
+        }
     }
 }
 
 static int ge_tree_12(const float *f, float *s)
 {
-    if (f[83] <= 0x1.3dc16c0000000p-2f) {
-        if (f[78] <= 0x1.ee4b7e0000000p-6f) {
-            return 1;
-        } else {
-            return 0;
-        }
+    if (f[130] <= 0x1.0c6b1c0000000p+4f) {
+        return 0;
     } else {
-        if (f[66] <= 0x1.915de80000000p-4f) {
-            if (f[84] <= 0x1.c5c8f80000000p-3f) {
-                return 1;
-            } else {
+        if (f[111] <= -0x1.4b05b80000000p+2f) {
+            if (f[209] <= 0x1.0403520000000p-5f) {
                 return 0;
-            }
-        } else {
-            if (f[30] <= 0x1.809c000000000p+3f) {
-                if (f[56] <= 0x1.2485760000000p-2f) {
-                    if (f[43] <= 0x1.6a8c960000000p+1f) {
-                        return 0;
-                    } else {
-                        if (f[93] <= 0x1.3664e00000000p-1f) {
-                            return 1;
-                        } else {
-                            return 0;
-                        }
-                    }
-                } else {
-                    return 0;
-                }
             } else {
-                if (f[44] <= 0x1.3b35680000000p+4f) {
+                if (f[124] <= 0x1.fc3d3c0000000p+2f) {
                     return 0;
                 } else {
                     return 1;
                 }
+            }
+        } else {
+            if (f[81] <= -0x1.6d99520000000p-6f) {
+                if (f[101] <= -0x1.4433040000000p-7f) {
+                    return 0;
+                } else {
+                    if (f[25] <= 0x1.0a3d700000000p-5f) {
+                        return 0;
+                    } else {
+                        return 1;
+                    }
+                }
+            } else {
+                return 0;
             }
         }
     }
@@ -445,30 +485,22 @@ static int ge_tree_12(const float *f, float *s)
 static int ge_tree_13(const float *f, float *s)
 {
     if (f[84] <= 0x1.6a94700000000p-4f) {
-        if (f[1] <= 0x1.28f5c20000000p-4f) {
-            if (f[30] <= 0x1.7aa16a0000000p+3f) {
-                if (f[25] <= 0x1.59999a0000000p-2f) {
-                    return 0;
-                } else {
-                    if (f[38] <= 0x1.b39aa20000000p+0f) {
-                        return 1;
-                    } else {
-                        return 0;
-                    }
-                }
-            } else {
-                return 1;
-            }
-        } else {
-            if (f[44] <= 0x1.3b3fd40000000p+4f) {
+        if (f[129] <= 0x1.064ca20000000p+4f) {
+            if (f[96] <= 0x1.4373440000000p-1f) {
                 return 0;
             } else {
                 return 1;
             }
+        } else {
+            if (f[169] <= 0x1.52c5a20000000p-5f) {
+                return 1;
+            } else {
+                return 0;
+            }
         }
     } else {
-        if (f[95] <= -0x1.29e4b60000000p-4f) {
-            if (f[67] <= 0x1.a38c220000000p+1f) {
+        if (f[204] <= 0x1.f5c9980000000p-7f) {
+            if (f[157] <= 0x1.5cc28e0000000p-4f) {
                 return 0;
             } else {
                 return 1;
@@ -481,83 +513,135 @@ static int ge_tree_13(const float *f, float *s)
 
 static int ge_tree_14(const float *f, float *s)
 {
-    if (f[42] <= 0x1.690b7e0000000p+3f) {
-        return 0;
-    } else {
-        if (f[83] <= 0x1.f253ac0000000p-2f) {
-            if (f[30] <= -0x1.9e2b400000000p-2f) {
+    if (f[30] <= 0x1.61a0080000000p+3f) {
+        if (f[167] <= 0x1.202b800000000p-5f) {
+            return 0;
+        } else {
+            if (f[94] <= 0x1.a075aa0000000p-1f) {
                 return 0;
             } else {
-                if (f[14] <= 0x1.051eb80000000p-1f) {
-                    return 1;
-                } else {
-                    return 0;
-                }
+                return 1;
             }
+        }
+    } else {
+        if (f[44] <= 0x1.3b45580000000p+4f) {
+            return 0;
         } else {
-            if (f[100] <= 0x1.1b668e0000000p-1f) {
-                if (f[44] <= 0x1.3b45580000000p+4f) {
-                    return 0;
-                } else {
-                    return 1;
-                }
-            } else {
-                if (f[88] <= 0x1.97fe460000000p-3f) {
-                    return 1;
-                } else {
-                    return 0;
-                }
-            }
+            return 1;
         }
     }
 }
 
 static int ge_tree_15(const float *f, float *s)
 {
-    if (f[44] <= 0x1.3b6d7e0000000p+4f) {
-        return 0;
+    if (f[94] <= 0x1.676c920000000p-4f) {
+        if (f[107] <= 0x1.b276bc0000000p+3f) {
+            return 0;
+        } else {
+            if (f[49] <= 0x1.3215000000000p+1f) {
+                return 1;
+            } else {
+                return 0;
+            }
+        }
     } else {
-        return 1;
+        if (f[106] <= 0x1.58e93c0000000p+3f) {
+            return 0;
+        } else {
+            if (f[126] <= 0x1.25c9180000000p+3f) {
+                return 1;
+            } else {
+                if (f[88] <= -0x1.34c1900000000p-2f) {
+                    return 0;
+                } else {
+                    if (f[89] <= -0x1.553dfc0000000p-2f) {
+                        return 0;
+                    } else {
+                        if (f[39] <= 0x1.211efe0000000p+2f) {
+                            return 1;
+                        } else {
+                            return 0;
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
 static int ge_tree_16(const float *f, float *s)
 {
-    if (f[44] <= 0x1.3b6d7e0000000p+4f) {
+    if (f[109] <= 0x1.08b3080000000p+4f) {
         return 0;
     } else {
-        return 1;
+        if (f[152] <= 0x1.deb0e20000000p-4f) {
+            if (f[84] <= 0x1.6e0f920000000p-3f) {
+                return 1;
+            } else {
+                return 0;
+            }
+        } else {
+            if (f[191] <= 0x1.50a7460000000p-6f) {
+                return 1;
+            } else {
+                if (f[55] <= 0x1.9999980000000p+0f) {
+                    return 0;
+                } else {
+                    if (f[119] <= -0x1.ae8dd80000000p+0f) {
+                        return 0;
+                    } else {
+                        return 1;
+                    }
+                }
+            }
+        }
     }
 }
 
 static int ge_tree_17(const float *f, float *s)
 {
-    if (f[2] <= 0x1.23d70a0000000p-3f) {
-        if (f[26] <= 0x1.1eb8500000000p-6f) {
-            if (f[30] <= 0x1.73a1a20000000p+3f) {
+    if (f[17] <= 0x1.1eb8500000000p-6f) {
+        if (f[134] <= 0x1.69bd6a0000000p-3f) {
+            if (f[138] <= 0x1.23b9d00000000p-4f) {
                 return 0;
             } else {
-                if (f[67] <= 0x1.02f8b00000000p+2f) {
+                if (f[140] <= 0x1.174d140000000p-5f) {
                     return 1;
                 } else {
                     return 0;
                 }
             }
         } else {
-            return 0;
+            if (f[107] <= 0x1.9d237e0000000p+3f) {
+                return 0;
+            } else {
+                return 1;
+            }
         }
     } else {
-        if (f[42] <= 0x1.68d5ba0000000p+3f) {
-            return 0;
+        if (f[84] <= -0x1.1a2e400000000p-2f) {
+            return 1;
         } else {
-            if (f[84] <= 0x1.1b0c8c0000000p-3f) {
-                if (f[87] <= 0x1.46b8760000000p-3f) {
-                    return 1;
-                } else {
+            if (f[56] <= 0x1.dc87c00000000p-3f) {
+                if (f[51] <= -0x1.46e9f40000000p+3f) {
                     return 0;
+                } else {
+                    if (f[168] <= 0x1.fff9140000000p-6f) {
+                        return 1;
+                    } else {
+                        return 0;
+                    }
                 }
             } else {
-                return 0;
+                if (f[159] <= 0x1.3878780000000p-4f) {
+                    return 0;
+                } else {
+                    if (f[103] <= 0x1.d8de840000000p+2f) {
+                        return 0;
+                    } else {
+                        return 1;
+                    }
+                }
             }
         }
     }
@@ -565,78 +649,42 @@ static int ge_tree_17(const float *f, float *s)
 
 static int ge_tree_18(const float *f, float *s)
 {
-    if (f[14] <= 0x1.63d70a0000000p-2f) {
-        if (f[82] <= 0x1.df18e20000000p-2f) {
-            return 0;
-        } else {
-            if (f[55] <= 0x1.0000000000000p+1f) {
-                if (f[97] <= 0x1.41797a0000000p-1f) {
-                    if (f[84] <= 0x1.72aa580000000p-4f) {
-                        if (f[56] <= 0x1.f9ae540000000p-2f) {
-                            if (f[3] <= 0x1.9eb8520000000p-3f) {
-                                if (f[81] <= -0x1.b279b80000000p-4f) {
-                                    return 1;
-                                } else {
-                                    return 0;
-                                }
-                            } else {
-                                return 0;
-                            }
-                        } else {
-                            return 0;
-                        }
-                    } else {
-                        return 0;
-                    }
-                } else {
-                    if (f[65] <= 0x1.f355000000000p-1f) {
-                        return 1;
-                    } else {
-                        return 0;
-                    }
-                }
-            } else {
-                if (f[43] <= 0x1.13391a0000000p+2f) {
-                    return 0;
-                } else {
-                    return 1;
-                }
-            }
-        }
+    if (f[44] <= 0x1.3b6d7e0000000p+4f) {
+        return 0;
     } else {
-        if (f[78] <= -0x1.b807c20000000p-3f) {
-            return 1;
-        } else {
-            if (f[44] <= 0x1.3b6d7e0000000p+4f) {
-                return 0;
-            } else {
-                return 1;
-            }
-        }
+        return 1;
     }
 }
 
 static int ge_tree_19(const float *f, float *s)
 {
-    if (f[45] <= 0x1.fcaa760000000p-3f) {
-        if (f[26] <= 0x1.1eb8500000000p-6f) {
-            if (f[84] <= -0x1.8b5adc0000000p-3f) {
-                return 1;
-            } else {
-                return 0;
-            }
-        } else {
+    if (f[31] <= -0x1.9449d20000000p+0f) {
+        if (f[25] <= 0x1.2b851e0000000p-2f) {
             return 0;
+        } else {
+            if (f[113] <= -0x1.6667060000000p+0f) {
+                return 0;
+            } else {
+                return 1;
+            }
         }
     } else {
-        if (f[30] <= 0x1.7dc53a0000000p+3f) {
-            if (f[44] <= 0x1.3b6d7e0000000p+4f) {
-                return 0;
+        if (f[128] <= 0x1.bfbca20000000p+3f) {
+            if (f[206] <= 0x1.1a98360000000p-6f) {
+                if (f[125] <= 0x1.e94a7c0000000p+2f) {
+                    return 1;
+                } else {
+                    return 0;
+                }
             } else {
-                return 1;
+                if (f[44] <= 0x1.3b158a0000000p+4f) {
+                    return 0;
+                } else {
+                    return 1;
+                }
             }
         } else {
-            if (f[66] <= 0x1.de8d820000000p-3f) {
+            if (f[70] <= -0x1.3088320000000p-2f) {
                 return 0;
             } else {
                 return 1;
@@ -647,26 +695,45 @@ static int ge_tree_19(const float *f, float *s)
 
 static int ge_tree_20(const float *f, float *s)
 {
-    if (f[84] <= 0x1.c122e60000000p-6f) {
-        if (f[74] <= 0x1.67b2240000000p-2f) {
-            if (f[44] <= 0x1.3ae56c0000000p+4f) {
-                return 0;
-            } else {
-                return 1;
-            }
+    if (f[17] <= 0x1.1eb8500000000p-6f) {
+        if (f[95] <= -0x1.530ff00000000p-10f) {
+            return 1;
         } else {
-            if (f[30] <= 0x1.404e200000000p-2f) {
-                return 0;
+            if (f[160] <= 0x1.3eec1c0000000p-4f) {
+                if (f[173] <= 0x1.8f10f00000000p-5f) {
+                    return 1;
+                } else {
+                    return 0;
+                }
             } else {
                 return 1;
             }
         }
     } else {
-        if (f[82] <= 0x1.2ecff40000000p-1f) {
+        if (f[130] <= 0x1.17bfb20000000p+4f) {
             return 0;
         } else {
-            if (f[56] <= 0x1.e4c2ba0000000p-2f) {
-                if (f[30] <= 0x1.4eeea80000000p+3f) {
+            if (f[113] <= -0x1.3a0aec0000000p+0f) {
+                return 0;
+            } else {
+                if (f[205] <= 0x1.cb23ac0000000p-6f) {
+                    return 1;
+                } else {
+                    return 0;
+                }
+            }
+        }
+    }
+}
+
+static int ge_tree_21(const float *f, float *s)
+{
+    if (f[105] <= 0x1.2758a80000000p+3f) {
+        if (f[108] <= 0x1.eaab8a0000000p+3f) {
+            return 0;
+        } else {
+            if (f[152] <= 0x1.9cca000000000p-4f) {
+                if (f[144] <= 0x1.71e2780000000p-7f) {
                     return 0;
                 } else {
                     return 1;
@@ -675,42 +742,15 @@ static int ge_tree_20(const float *f, float *s)
                 return 0;
             }
         }
-    }
-}
-
-static int ge_tree_21(const float *f, float *s)
-{
-    if (f[85] <= -0x1.a886fa0000000p-7f) {
-        if (f[85] <= -0x1.f7da460000000p-7f) {
-            if (f[96] <= 0x1.0f5d600000000p-1f) {
-                if (f[43] <= 0x1.5488360000000p+2f) {
-                    if (f[71] <= -0x1.3dbca80000000p-3f) {
-                        if (f[44] <= 0x1.3b6d7e0000000p+4f) {
-                            return 0;
-                        } else {
-                            return 1;
-                        }
-                    } else {
-                        return 0;
-                    }
-                } else {
-                    if (f[67] <= 0x1.91b1e80000000p+1f) {
-                        return 0;
-                    } else {
-                        return 1;
-                    }
-                }
-            } else {
+    } else {
+        if (f[113] <= -0x1.16e06a0000000p+0f) {
+            if (f[6] <= 0x1.70a3d60000000p-5f) {
                 return 1;
+            } else {
+                return 0;
             }
         } else {
-            return 1;
-        }
-    } else {
-        if (f[42] <= 0x1.9bd1da0000000p+3f) {
-            return 0;
-        } else {
-            if (f[44] <= 0x1.3b35680000000p+4f) {
+            if (f[1] <= 0x1.1eb8500000000p-5f) {
                 return 0;
             } else {
                 return 1;
@@ -721,84 +761,68 @@ static int ge_tree_21(const float *f, float *s)
 
 static int ge_tree_22(const float *f, float *s)
 {
-    if (f[14] <= 0x1.63d70a0000000p-2f) {
-        if (f[14] <= 0x1.23d70a0000000p-2f) {
-            if (f[69] <= 0x1.4141680000000p+4f) {
-                return 0;
-            } else {
-                if (f[82] <= 0x1.ddba380000000p-2f) {
-                    return 0;
-                } else {
-                    if (f[31] <= -0x1.c427080000000p+0f) {
-                        return 0;
-                    } else {
-                        if (f[6] <= 0x1.f5c28e0000000p-4f) {
-                            return 1;
-                        } else {
-                            if (f[13] <= 0x1.3333320000000p-4f) {
-                                return 1;
-                            } else {
-                                return 0;
-                            }
-                        }
-                    }
-                }
-            }
+    if (f[113] <= -0x1.4cd5140000000p+0f) {
+        return 0;
+    } else {
+        if (f[129] <= 0x1.f70f140000000p+3f) {
+            return 0;
         } else {
-            if (f[43] <= 0x1.b821820000000p+2f) {
-                return 0;
+            if (f[110] <= -0x1.b0ccc20000000p+2f) {
+                if (f[152] <= 0x1.e95bb80000000p-4f) {
+                    return 1;
+                } else {
+                    return 0;
+                }
             } else {
                 return 1;
             }
-        }
-    } else {
-        if (f[46] <= 0x1.5454f20000000p+1f) {
-            return 1;
-        } else {
-            return 0;
         }
     }
 }
 
 static int ge_tree_23(const float *f, float *s)
 {
-    if (f[41] <= 0x1.75d15a0000000p+0f) {
-        return 0;
-    } else {
-        if (f[44] <= 0x1.3b45580000000p+4f) {
-            return 0;
+    if (f[107] <= 0x1.b532ae0000000p+3f) {
+        if (f[83] <= 0x1.c343200000000p-2f) {
+            if (f[64] <= 0x1.62a2220000000p-1f) {
+                return 0;
+            } else {
+                return 1;
+            }
         } else {
-            return 1;
+            return 0;
+        }
+    } else {
+        if (f[113] <= -0x1.2858400000000p+0f) {
+            if (f[178] <= 0x1.1c55be0000000p-4f) {
+                return 0;
+            } else {
+                return 1;
+            }
+        } else {
+            if (f[147] <= 0x1.0bbb960000000p-6f) {
+                return 0;
+            } else {
+                return 1;
+            }
         }
     }
 }
 
 static int ge_tree_24(const float *f, float *s)
 {
-    if (f[67] <= 0x1.9f3eda0000000p+1f) {
-        if (f[17] <= 0x1.70a3d60000000p-6f) {
-            if (f[31] <= -0x1.ae1be40000000p+0f) {
-                return 0;
-            } else {
-                if (f[67] <= 0x1.5ddb800000000p+1f) {
+    if (f[115] <= 0x1.1c47260000000p-1f) {
+        return 0;
+    } else {
+        if (f[107] <= 0x1.b4f69e0000000p+3f) {
+            return 0;
+        } else {
+            if (f[127] <= 0x1.94d1100000000p+3f) {
+                if (f[112] <= -0x1.3bc3000000000p+2f) {
                     return 0;
                 } else {
-                    if (f[87] <= 0x1.e35e020000000p-3f) {
-                        return 1;
-                    } else {
-                        return 0;
-                    }
+                    return 1;
                 }
-            }
-        } else {
-            return 0;
-        }
-    } else {
-        if (f[31] <= -0x1.c2226e0000000p+0f) {
-            return 0;
-        } else {
-            if (f[81] <= -0x1.6d99520000000p-6f) {
-                return 1;
             } else {
                 return 0;
             }
@@ -808,25 +832,41 @@ static int ge_tree_24(const float *f, float *s)
 
 static int ge_tree_25(const float *f, float *s)
 {
-    if (f[83] <= 0x1.ef00600000000p-2f) {
-        if (f[16] <= 0x1.eb851e0000000p-4f) {
-            if (f[59] <= -0x1.3c4c480000000p+2f) {
-                return 1;
+    if (f[14] <= 0x1.63d70a0000000p-2f) {
+        if (f[82] <= 0x1.1343440000000p-1f) {
+            if (f[85] <= -0x1.83c10e0000000p-3f) {
+                if (f[128] <= 0x1.bf9b1a0000000p+3f) {
+                    return 0;
+                } else {
+                    return 1;
+                }
             } else {
                 return 0;
             }
         } else {
-            return 0;
+            if (f[180] <= 0x1.5aa00e0000000p-4f) {
+                if (f[129] <= 0x1.fa2b500000000p+3f) {
+                    return 0;
+                } else {
+                    if (f[73] <= 0x1.13d6860000000p-1f) {
+                        return 1;
+                    } else {
+                        if (f[37] <= 0x1.b29a700000000p+0f) {
+                            return 1;
+                        } else {
+                            return 0;
+                        }
+                    }
+                }
+            } else {
+                return 1;
+            }
         }
     } else {
-        if (f[34] <= 0x1.0748000000000p+12f) {
-            if (f[44] <= 0x1.3b6d7e0000000p+4f) {
-                return 0;
-            } else {
-                return 1;
-            }
+        if (f[107] <= 0x1.9cc0340000000p+3f) {
+            return 0;
         } else {
-            if (f[44] <= 0x1.3abbbe0000000p+4f) {
+            if (f[119] <= -0x1.e758340000000p+0f) {
                 return 0;
             } else {
                 return 1;
@@ -837,123 +877,179 @@ static int ge_tree_25(const float *f, float *s)
 
 static int ge_tree_26(const float *f, float *s)
 {
-    if (f[44] <= 0x1.3b6d7e0000000p+4f) {
-        return 0;
+    if (f[84] <= -0x1.9faada0000000p-4f) {
+        if (f[9] <= 0x1.eb851e0000000p-6f) {
+            if (f[151] <= 0x1.3687b00000000p-5f) {
+                return 0;
+            } else {
+                if (f[90] <= 0x1.6c3efc0000000p-5f) {
+                    return 1;
+                } else {
+                    return 0;
+                }
+            }
+        } else {
+            if (f[8] <= 0x1.51eb840000000p-4f) {
+                return 1;
+            } else {
+                return 0;
+            }
+        }
     } else {
-        return 1;
+        if (f[13] <= 0x1.2b851e0000000p-2f) {
+            if (f[17] <= 0x1.70a3d60000000p-6f) {
+                if (f[2] <= 0x1.3851ec0000000p-3f) {
+                    return 0;
+                } else {
+                    if (f[106] <= 0x1.5794740000000p+3f) {
+                        return 0;
+                    } else {
+                        return 1;
+                    }
+                }
+            } else {
+                if (f[171] <= 0x1.457f580000000p-2f) {
+                    return 0;
+                } else {
+                    if (f[83] <= 0x1.4c906a0000000p-1f) {
+                        return 1;
+                    } else {
+                        return 0;
+                    }
+                }
+            }
+        } else {
+            if (f[81] <= -0x1.e45f9c0000000p-2f) {
+                return 1;
+            } else {
+                return 0;
+            }
+        }
     }
 }
 
 static int ge_tree_27(const float *f, float *s)
 {
-    if (f[83] <= 0x1.e0ea200000000p-2f) {
-        if (f[31] <= -0x1.6d03740000000p+0f) {
-            return 0;
+    if (f[178] <= 0x1.533dd60000000p-4f) {
+        if (f[141] <= 0x1.5d00ce0000000p-7f) {
+            return 1;
         } else {
-            if (f[67] <= 0x1.6021f40000000p+1f) {
-                return 0;
+            if (f[16] <= 0x1.c000000000000p-2f) {
+                if (f[113] <= -0x1.1b1c0c0000000p+0f) {
+                    return 0;
+                } else {
+                    if (f[129] <= 0x1.f7690a0000000p+3f) {
+                        return 0;
+                    } else {
+                        if (f[2] <= 0x1.cccccc0000000p-4f) {
+                            if (f[19] <= 0x1.9999980000000p-7f) {
+                                return 1;
+                            } else {
+                                return 0;
+                            }
+                        } else {
+                            return 1;
+                        }
+                    }
+                }
             } else {
-                return 1;
+                if (f[187] <= 0x1.e1d2420000000p-7f) {
+                    return 1;
+                } else {
+                    return 0;
+                }
             }
         }
     } else {
-        if (f[98] <= 0x1.3f939a0000000p-1f) {
-            if (f[28] <= 0x1.47ae140000000p-9f) {
-                if (f[73] <= 0x1.86a21e0000000p-1f) {
-                    return 0;
-                } else {
-                    if (f[27] <= 0x1.851eb80000000p-5f) {
-                        return 0;
-                    } else {
-                        return 1;
-                    }
-                }
-            } else {
-                if (f[17] <= 0x1.6e147a0000000p-2f) {
-                    return 0;
-                } else {
-                    if (f[57] <= 0x1.62f8100000000p+0f) {
-                        return 0;
-                    } else {
-                        return 1;
-                    }
-                }
-            }
+        if (f[56] <= 0x1.cd5f1a0000000p-2f) {
+            return 1;
         } else {
-            if (f[81] <= 0x1.a587e00000000p-8f) {
-                return 1;
-            } else {
-                return 0;
-            }
+            return 0;
         }
     }
 }
 
 static int ge_tree_28(const float *f, float *s)
 {
-    if (f[56] <= 0x1.252a9a0000000p-2f) {
-        if (f[30] <= 0x1.6714880000000p+3f) {
-            if (f[81] <= -0x1.ef80160000000p-2f) {
-                return 1;
+    if (f[106] <= 0x1.5735740000000p+3f) {
+        if (f[139] <= 0x1.a2de9a0000000p-7f) {
+            return 1;
+        } else {
+            if (f[98] <= 0x1.4c8d8c0000000p-1f) {
+                return 0;
             } else {
-                if (f[62] <= 0x1.1ee5e20000000p+1f) {
-                    return 1;
-                } else {
+                if (f[47] <= 0x1.0666660000000p+0f) {
                     return 0;
+                } else {
+                    return 1;
                 }
             }
-        } else {
-            return 1;
         }
     } else {
-        if (f[56] <= 0x1.e4c2ba0000000p-2f) {
-            if (f[78] <= -0x1.62f0180000000p-3f) {
-                if (f[66] <= 0x1.d968340000000p-3f) {
+        if (f[40] <= 0x1.4c4ec00000000p+1f) {
+            if (f[18] <= 0x1.c28f5c0000000p-6f) {
+                if (f[138] <= 0x1.c829e00000000p-4f) {
+                    return 1;
+                } else {
+                    return 0;
+                }
+            } else {
+                if (f[73] <= 0x1.9971060000000p-1f) {
                     return 0;
                 } else {
                     return 1;
                 }
-            } else {
-                if (f[100] <= 0x1.1a41220000000p-1f) {
-                    return 0;
-                } else {
-                    if (f[84] <= 0x1.3af0aa0000000p-2f) {
-                        return 1;
-                    } else {
-                        return 0;
-                    }
-                }
             }
         } else {
-            return 0;
+            if (f[15] <= 0x1.5eb8520000000p-2f) {
+                return 0;
+            } else {
+                return 1;
+            }
         }
     }
 }
 
 static int ge_tree_29(const float *f, float *s)
 {
-    if (f[43] <= 0x1.fad2e20000000p+0f) {
-        return 0;
-    } else {
-        if (f[35] <= 0x1.1155560000000p+8f) {
-            if (f[25] <= 0x1.9eb8520000000p-3f) {
+    if (f[174] <= 0x1.74c6360000000p-5f) {
+        if (f[201] <= 0x1.3139fa0000000p-5f) {
+            if (f[48] <= 0x1.914f900000000p-1f) {
                 return 1;
             } else {
                 return 0;
             }
         } else {
-            if (f[56] <= 0x1.e6ddae0000000p-2f) {
-                if (f[80] <= 0x1.5ee88c0000000p-2f) {
-                    if (f[44] <= 0x1.3af4700000000p+4f) {
-                        return 0;
-                    } else {
+            return 0;
+        }
+    } else {
+        if (f[84] <= 0x1.6a94700000000p-4f) {
+            if (f[129] <= 0x1.0531460000000p+4f) {
+                if (f[122] <= 0x1.5fa6980000000p+2f) {
+                    return 0;
+                } else {
+                    if (f[139] <= 0x1.0d3ed80000000p-5f) {
                         return 1;
+                    } else {
+                        return 0;
                     }
+                }
+            } else {
+                if (f[136] <= 0x1.08d0160000000p-5f) {
+                    return 0;
+                } else {
+                    return 1;
+                }
+            }
+        } else {
+            if (f[98] <= 0x1.3ffe540000000p-1f) {
+                return 0;
+            } else {
+                if (f[78] <= 0x1.2470c60000000p-3f) {
+                    return 1;
                 } else {
                     return 0;
                 }
-            } else {
-                return 0;
             }
         }
     }

@@ -282,7 +282,101 @@ static void ge_acf_lags(const float *x, size_t n, const ge_axis_t *s, float *out
     }
 }
 
-/* Extended set: the 60 features after the paper's 43 (docs/FEATURES.md). */
+/* Channel c of a window: 0-2 the axes, 3 the magnitude sqrtf(x*x + y*y + z*z) (squared when sq). */
+static float ge_chan(const float *win, size_t n, size_t c, size_t i, int sq)
+{
+    float v;
+    if (c < GE_AXES) return win[c * n + i];
+    v = win[i] * win[i] + win[n + i] * win[n + i] + win[2 * n + i] * win[2 * n + i];
+    return sq ? v : sqrtf(v);
+}
+
+/* Order statistics at GE_QUANTILES percent: the sample of 0-based rank (q * (n - 1)) / 100 in
+ * sorted order, found by rank counting (O(n^2), no scratch memory). The magnitude channel is
+ * ranked on its squares (sqrtf is monotone) and rooted once. */
+static void ge_quantiles(const float *win, size_t n, size_t c, float *out)
+{
+    static const unsigned char pct[GE_N_QUANTILES] = {5, 10, 25, 50, 75, 90, 95};
+    size_t i, j, k, r[GE_N_QUANTILES];
+    for (k = 0; k < GE_N_QUANTILES; k++) r[k] = (pct[k] * (n - 1)) / 100;
+    for (i = 0; i < n; i++) {
+        float v = ge_chan(win, n, c, i, 1);
+        size_t lt = 0, le = 0;
+        for (j = 0; j < n; j++) {
+            float w = ge_chan(win, n, c, j, 1);
+            lt += w < v;
+            le += w <= v;
+        }
+        for (k = 0; k < GE_N_QUANTILES; k++)
+            if (lt <= r[k] && r[k] < le) out[k] = c < GE_AXES ? v : sqrtf(v);
+    }
+}
+
+/* cos and sin of 2*pi*m/n, 0 <= m < n: quadrant by integer arithmetic, then float32 Taylor
+ * polynomials (Horner, degree 12 / 11) on [0, pi/2). Same operations on every target. */
+static void ge_sincos_2pi(size_t m, size_t n, float *c, float *s)
+{
+    size_t quad = (4 * m) / n, rem = 4 * m - quad * n;
+    float p = ((float)rem / (float)n) * 1.57079632679489662f, p2 = p * p, cp, sp;
+    cp = 1.0f + p2 * (-0.5f + p2 * (4.16666667e-2f + p2 * (-1.38888889e-3f + p2 * (2.48015873e-5f
+         + p2 * (-2.75573192e-7f + p2 * 2.08767570e-9f)))));
+    sp = p * (1.0f + p2 * (-1.66666667e-1f + p2 * (8.33333333e-3f + p2 * (-1.98412698e-4f
+         + p2 * (2.75573192e-6f + p2 * -2.50521084e-8f)))));
+    switch (quad) {
+    case 0: *c = cp; *s = sp; break;
+    case 1: *c = -sp; *s = cp; break;
+    case 2: *c = -cp; *s = -sp; break;
+    default: *c = sp; *s = -cp; break;
+    }
+}
+
+/* Spectral shape of the four channels: |DFT| of the centred channel at bins k = 1..n/2, summed
+ * into GE_N_BANDS equal bands (bin k in band ((k - 1) * GE_N_BANDS) / (n/2)), divided by the sum
+ * over all those bins; 0 where that sum is 0 or the channel is constant (flat[c]: min == max).
+ * means[c]: the channel means (axis mean, RESULTANT). */
+static void ge_spectrum(const float *win, size_t n, const float *means, const int *flat, float *out)
+{
+    size_t half = n / 2, k0, i, c, b, j;
+    float total[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (b = 0; b < 4 * GE_N_BANDS; b++) out[b] = 0.0f;
+    /* GE_DFT_BLOCK bins per pass share each sample (and its magnitude's sqrtf); every bin still
+     * sums its terms in sample order, so the result does not depend on the block size. */
+    for (k0 = 1; k0 <= half; k0 += GE_DFT_BLOCK) {
+        size_t kb = half - k0 + 1 < GE_DFT_BLOCK ? half - k0 + 1 : GE_DFT_BLOCK, m[GE_DFT_BLOCK];
+        float re[GE_DFT_BLOCK][4], im[GE_DFT_BLOCK][4];
+        for (j = 0; j < kb; j++) {
+            m[j] = 0;
+            for (c = 0; c < 4; c++) re[j][c] = im[j][c] = 0.0f;
+        }
+        for (i = 0; i < n; i++) {
+            float e[4];
+            for (c = 0; c < 4; c++) e[c] = ge_chan(win, n, c, i, 0) - means[c];
+            for (j = 0; j < kb; j++) {
+                float cs, sn;
+                ge_sincos_2pi(m[j], n, &cs, &sn);
+                for (c = 0; c < 4; c++) {
+                    re[j][c] += e[c] * cs;
+                    im[j][c] += e[c] * sn;
+                }
+                m[j] += k0 + j;
+                if (m[j] >= n) m[j] -= n;
+            }
+        }
+        for (j = 0; j < kb; j++) {
+            b = ((k0 + j - 1) * GE_N_BANDS) / half;
+            for (c = 0; c < 4; c++) {
+                float mag = sqrtf(re[j][c] * re[j][c] + im[j][c] * im[j][c]);
+                out[c * GE_N_BANDS + b] += mag;
+                total[c] += mag;
+            }
+        }
+    }
+    for (c = 0; c < 4; c++)
+        for (b = 0; b < GE_N_BANDS; b++)
+            out[c * GE_N_BANDS + b] = (total[c] > 0.0f && !flat[c]) ? out[c * GE_N_BANDS + b] / total[c] : 0.0f;
+}
+
+/* Extended set: the 168 features after the paper's 43 (docs/FEATURES.md). */
 static void ge_extended_tail(const float *win, size_t n, const ge_axis_t *s, float resultant, float *out)
 {
     size_t a, i;
@@ -328,6 +422,18 @@ static void ge_extended_tail(const float *win, size_t n, const ge_axis_t *s, flo
     out[28] = ge_cos(win, win + 2 * n, n, s[0].mean, s[2].mean);
     out[29] = ge_cos(win + n, win + 2 * n, n, s[1].mean, s[2].mean);
     for (a = 0; a < GE_AXES; a++) ge_acf_lags(win + a * n, n, &s[a], out + 30 + 10 * a);
+    for (a = 0; a < 4; a++) ge_quantiles(win, n, a, out + 60 + GE_N_QUANTILES * a);
+    {
+        float means[4];
+        int flat[4];
+        for (a = 0; a < GE_AXES; a++) {
+            means[a] = s[a].mean;
+            flat[a] = s[a].min == s[a].max;
+        }
+        means[3] = resultant;
+        flat[3] = mmin == mmax;
+        ge_spectrum(win, n, means, flat, out + 60 + 4 * GE_N_QUANTILES);
+    }
 }
 
 size_t ge_feature_count(int featureset)

@@ -67,6 +67,14 @@ extern "C" {
 #ifndef GE_MIN_VAR
 #define GE_MIN_VAR 1.0e-12f
 #endif
+/** Quantiles per channel in the extended set (5, 10, 25, 50, 75, 90, 95 %); fixed. */
+#define GE_N_QUANTILES 7
+/** Spectral bands per channel in the extended set; fixed. */
+#define GE_N_BANDS 20
+/** DFT bins computed per pass over a window (spectral bands); any value gives the same result. */
+#ifndef GE_DFT_BLOCK
+#define GE_DFT_BLOCK 4
+#endif
 /** Sensor axes. */
 #define GE_AXES 3
 /** Floats a windower buffer needs for windows of n samples. */
@@ -75,7 +83,7 @@ extern "C" {
 /** Features in each set (see docs/FEATURES.md). */
 #define GE_N_PAPER 43
 #define GE_N_WISDM 52
-#define GE_N_EXTENDED 103
+#define GE_N_EXTENDED 211
 #define GE_MAX_FEATURES GE_N_EXTENDED
 
 /** Status codes: 0 is success, errors are negative. */
@@ -95,7 +103,7 @@ typedef enum {
 typedef enum {
     GE_FS_PAPER = 0,    /**< Johnston & Weiss: 43 features per sensor */
     GE_FS_WISDM = 1,    /**< the WISDM lab's ARFF columns (no MFCC): 52 */
-    GE_FS_EXTENDED = 2  /**< paper + shape, gait period, jerk, magnitude, correlation, autocorrelation shape: 103 */
+    GE_FS_EXTENDED = 2  /**< paper + shape, gait period, jerk, magnitude, correlation, autocorrelation shape, quantiles, spectral bands: 211 */
 } ge_featureset_t;
 
 /** Number of features of a set, 0 for an unknown set. */
