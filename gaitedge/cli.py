@@ -18,7 +18,7 @@ from gaitedge import windows as gwin
 
 def _add_model_knobs(p):
     g = p.add_argument_group("model size knobs (flash vs accuracy on the watch)")
-    g.add_argument("--trees", type=int, default=None, help="trees (rf default 100, rotf 10)")
+    g.add_argument("--trees", type=int, default=None, help="trees of rf and et (default 100; rotf always has 10)")
     g.add_argument("--max-depth", type=int, default=None, help="tree depth limit")
     g.add_argument("--min-samples-leaf", type=int, default=1, help="rf leaf size")
 
@@ -32,14 +32,17 @@ def _add_data_args(p, sensor_choices=("accel", "gyro")):
                    help="bad raw lines: stop with file:line (default) or skip and count them")
 
 
-def load_windows(path, sensor, windowing="paper", activities="A", rate=None, on_error="raise"):
-    """Raw input (or the built-in sample when path is None) -> Windows of one sensor."""
+def load_recordings(path, sensor, rate=None, on_error="raise"):
+    """Raw input (or the built-in sample when path is None) -> Recordings of one sensor."""
     if path is None:
         from gaitedge import sample
-        recs = sample.load(sensor)
-    else:
-        recs = gdata.load(path, sensor, activities="all", rate=rate, on_error=on_error)
-    return gwin.make_windows(recs, windowing, activities)
+        return sample.load(sensor)
+    return gdata.load(path, sensor, activities="all", rate=rate, on_error=on_error)
+
+
+def load_windows(path, sensor, windowing="paper", activities="A", rate=None, on_error="raise"):
+    """Raw input (or the built-in sample when path is None) -> Windows of one sensor."""
+    return gwin.make_windows(load_recordings(path, sensor, rate, on_error), windowing, activities)
 
 
 def cmd_features(a):
@@ -137,6 +140,14 @@ def _filter_arg(a):
     return col, set(vals.split(","))
 
 
+def _add_augment(p):
+    p.add_argument("--augment", type=float, default=0.0, metavar="SECONDS",
+                   help="also train on windows shifted by multiples of SECONDS between two contiguous "
+                        "training windows (0 = off, the paper's protocol; 1 = gaitedge's best). A shifted "
+                        "window joins a training set only when both windows it spans are in it, so no "
+                        "test sample is ever trained on; test windows are unchanged")
+
+
 def _knobs(a):
     return {"n_estimators": a.trees, "max_depth": a.max_depth, "min_samples_leaf": a.min_samples_leaf}
 
@@ -150,7 +161,7 @@ def cmd_evaluate(a):
     else:
         sensors = _csv_list(a.sensors, ("accel", "gyro", "fused"), "--sensors")
         featuresets = _csv_list(a.featureset, ("paper", "extended", "wisdm"), "--featureset")
-    classifiers = _csv_list(a.classifiers, ("nb", "rf", "rotf", "mlp"), "--classifiers")
+    classifiers = _csv_list(a.classifiers, ("nb", "rf", "rotf", "mlp", "et"), "--classifiers")
     if sensors == ["table"]:
         report = {"settings": {"data": a.data, "classifiers": classifiers, "folds": a.folds, "seed": a.seed},
                   "results": {}}
@@ -167,7 +178,7 @@ def cmd_evaluate(a):
             json.dump(report, fh, indent=1, default=evaluate._jsonable)
         return 0
     report = evaluate.run(a.data, sensors, classifiers, featuresets, a.folds, a.seed, a.jobs,
-                          a.auth_protocol, a.out, progress=not a.quiet, **_knobs(a))
+                          a.auth_protocol, a.out, progress=not a.quiet, augment_s=a.augment, **_knobs(a))
     for k, v in report["targets_met"].items():
         print(f"  {k:15s} goal {v['target']:5.1f} %  best {v['best']:6.2f} %  ({v['config']})  "
               f"{'met' if v['met'] else 'NOT met'}")
@@ -177,15 +188,15 @@ def cmd_evaluate(a):
 
 def cmd_train(a):
     from gaitedge import evaluate, models
-    if a.classifier not in ("rf", "nb"):
-        raise ValueError(f"only rf and nb models are saved for deployment (rotf and mlp are evaluated "
-                         f"with 'gaitedge evaluate'), got {a.classifier!r}")
-    ds = evaluate.build_dataset(a.data, a.sensors, a.featureset)
+    if a.classifier not in models.DEPLOYABLE:
+        raise ValueError(f"only {', '.join(models.DEPLOYABLE)} models are saved for deployment (rotf and mlp "
+                         f"are evaluated with 'gaitedge evaluate'), got {a.classifier!r}")
+    ds = evaluate.build_dataset(a.data, a.sensors, a.featureset, augment_s=a.augment)
     est = models.make_classifier(a.classifier, a.seed, n_jobs=a.jobs, **_knobs(a))
     y = ds.y
     extra = {"knobs": _knobs(a), "seed": a.seed, "windows": len(ds), "subjects": sorted(set(map(str, ds.y))),
              "data": str(a.data) if a.data else "built-in sample", "window_len": gfeat.WINDOW_LEN,
-             "sample_rate_hz": gfeat.RATE_HZ}
+             "sample_rate_hz": gfeat.RATE_HZ, "augment_s": a.augment}
     if a.task == "authenticate":
         if a.user is None:
             raise ValueError("--task authenticate needs --user ID (the owner)")
@@ -193,7 +204,8 @@ def cmd_train(a):
             raise ValueError(f"user {a.user!r} is not in the data (users: {', '.join(sorted(set(map(str, ds.y)))[:10])}...)")
         y = np.where(ds.y.astype(str) == a.user, "owner", "other")
         extra.update({"user": a.user, "threshold": a.threshold, "positive_class": "owner"})
-    est.fit(ds.X, y)
+    X, y = ds.training(np.arange(len(ds)), y)
+    est.fit(X, y)
     meta = models.save_model(est, a.out, task=a.task, classifier=a.classifier, featureset=ds.featureset,
                              sensors=[ds.sensors], feature_names=ds.feature_names, extra=extra)
     print(f"trained {a.classifier} ({a.task}) on {len(ds)} windows of {len(set(ds.y))} subjects, "
@@ -280,7 +292,8 @@ def build_parser():
     e.add_argument("--data", default=None, help="WISDM raw dir/file, CSV folder, or a feature table "
                                                  "(ARFF/CSV file or folder of ARFF); default: the built-in sample")
     e.add_argument("--sensors", default="accel,gyro,fused", help="comma list of accel, gyro, fused")
-    e.add_argument("--classifiers", default="nb,rf,rotf,mlp", help="comma list of nb, rf, rotf, mlp")
+    e.add_argument("--classifiers", default="nb,rf,rotf,mlp",
+                   help="comma list of nb, rf, rotf, mlp (the paper's four) and et (extra trees)")
     e.add_argument("--featureset", default="paper", help="paper, extended (or a comma list of both)")
     e.add_argument("--folds", type=int, default=10)
     e.add_argument("--seed", type=int, default=0)
@@ -288,6 +301,7 @@ def build_parser():
     e.add_argument("--auth-protocol", choices=("paper", "background"), default="paper",
                    help="paper: 4 training imposters per user; background: every other user except the 4 "
                         "test imposters trains the model (test imposters stay unseen)")
+    _add_augment(e)
     e.add_argument("--class-column", default="class", help="subject column of a feature table")
     e.add_argument("--filter", default=None, help="feature table row filter COLUMN=V1,V2 (e.g. ACTIVITY=A)")
     e.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -301,11 +315,13 @@ def build_parser():
     t.add_argument("--task", choices=("identify", "authenticate"), default="identify")
     t.add_argument("--user", default=None, help="owner's subject id (authenticate)")
     t.add_argument("--threshold", type=float, default=0.5, help="accept when P(owner) >= this (authenticate)")
-    t.add_argument("--classifier", choices=("rf", "nb", "rotf", "mlp"), default="rf")
+    t.add_argument("--classifier", choices=("rf", "et", "nb", "rotf", "mlp"), default="rf",
+                   help="rf, et (extra trees) and nb are saved for deployment")
     t.add_argument("--sensors", choices=("accel", "gyro", "fused"), default="accel")
     t.add_argument("--featureset", choices=("paper", "extended"), default="paper")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--jobs", type=int, default=1)
+    _add_augment(t)
     t.add_argument("--out", required=True, help="model directory")
     _add_model_knobs(t)
     t.set_defaults(func=cmd_train)

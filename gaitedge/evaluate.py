@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import confusion_matrix
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold
 
 from gaitedge import features as gfeat
 from gaitedge.models import CLASSIFIER_NAMES, make_classifier
@@ -52,9 +52,26 @@ class Dataset:
     sensors: str
     feature_names: list
     info: dict = field(default_factory=dict)
+    aug_X: np.ndarray | None = None     # features of shifted training-only windows (windows.shifted)
+    aug_a: np.ndarray | None = None     # their two parent rows: usable iff both are in the training set
+    aug_b: np.ndarray | None = None
 
     def __len__(self):
         return len(self.y)
+
+    def training(self, rows, labels=None):
+        """(X, y) to fit on for training rows `rows` (labels: per-row labels, default the subjects):
+        the rows plus every shifted window whose two parents are among them, with the parents' label."""
+        rows = np.asarray(rows)
+        lab = self.y[rows] if labels is None else np.asarray(labels)
+        if self.aug_X is None or not len(rows):
+            return self.X[rows], lab
+        pos = np.full(len(self.y), -1)
+        pos[rows] = np.arange(len(rows))
+        keep = (pos[self.aug_a] >= 0) & (pos[self.aug_b] >= 0)
+        keep &= lab[np.maximum(pos[self.aug_a], 0)] == lab[np.maximum(pos[self.aug_b], 0)]
+        return (np.vstack([self.X[rows], self.aug_X[keep]]),
+                np.concatenate([lab, lab[pos[self.aug_a[keep]]]]))
 
 
 def _is_table(path):
@@ -63,33 +80,69 @@ def _is_table(path):
 
 
 def build_dataset(path, sensors="accel", featureset="paper", windowing="paper", activities="A",
-                  rate=None, class_column="class", filter_column=None, filter_values=None) -> Dataset:
+                  rate=None, class_column="class", filter_column=None, filter_values=None,
+                  augment_s=0.0) -> Dataset:
     """Raw data (or the built-in sample if path is None, or a feature table) -> Dataset.
 
     sensors: accel, gyro, or fused (accel and gyro windows paired by start time,
-    features side by side: accel's then gyro's)."""
-    from gaitedge.cli import load_windows
+    features side by side: accel's then gyro's). augment_s > 0 adds training-only windows
+    shifted by multiples of augment_s seconds between contiguous windows (Dataset.training)."""
+    from gaitedge.cli import load_recordings
     from gaitedge.data import load_feature_table
-    from gaitedge.windows import fuse
+    from gaitedge.windows import fuse, make_windows, shifted
 
     if path is not None and _is_table(path):
+        if augment_s:
+            raise ValueError("--augment needs raw recordings, not a feature table")
         t = load_feature_table(path, class_column=class_column, filter_column=filter_column,
                                filter_values=filter_values)
         return Dataset(t.X.astype(np.float32), t.y, np.arange(len(t.y)), "table", "table", t.columns,
                        {"source": t.source})
+    hop = int(round(augment_s * gfeat.RATE_HZ))
+    if augment_s and hop < 1:
+        raise ValueError(f"--augment must be at least one sample period (0.05 s), got {augment_s}")
+
+    def windows_of(sensor):
+        recs = load_recordings(path, sensor, rate)
+        w = make_windows(recs, windowing, activities)
+        return w, (shifted(recs, w, hop) if hop else None)
+
     if sensors in ("accel", "gyro"):
-        w = load_windows(path, sensors, windowing, activities, rate)
-        return Dataset(gfeat.extract(w.X, featureset), w.subject, w.t0, featureset, sensors,
-                       gfeat.feature_names(featureset), dict(w.stats))
+        w, sh = windows_of(sensors)
+        ds = Dataset(gfeat.extract(w.X, featureset), w.subject, w.t0, featureset, sensors,
+                     gfeat.feature_names(featureset), dict(w.stats))
+        if sh is not None:
+            ds.aug_X, ds.aug_a, ds.aug_b = gfeat.extract(sh.X, featureset), sh.a, sh.b
+            ds.info["shifted_windows"] = len(sh.a)
+        return ds
     if sensors != "fused":
         raise ValueError(f"sensors must be accel, gyro or fused, got {sensors!r}")
-    a = load_windows(path, "accel", windowing, activities, rate)
-    g = load_windows(path, "gyro", windowing, activities, rate)
+    (a, sa), (g, sg) = windows_of("accel"), windows_of("gyro")
     ai, gi = fuse(a, g)
     X = np.hstack([gfeat.extract(a.X[ai], featureset), gfeat.extract(g.X[gi], featureset)])
     names = [f"A_{n}" for n in gfeat.feature_names(featureset)] + [f"G_{n}" for n in gfeat.feature_names(featureset)]
-    return Dataset(X, a.subject[ai], a.t0[ai], featureset, "fused", names,
-                   {"accel_windows": len(a), "gyro_windows": len(g), "paired": len(ai)})
+    ds = Dataset(X, a.subject[ai], a.t0[ai], featureset, "fused", names,
+                 {"accel_windows": len(a), "gyro_windows": len(g), "paired": len(ai)})
+    if hop:   # a fused shifted window: the accel and gyro shifts of the same offset between paired parents
+        row_a = {int(i): r for r, i in enumerate(ai)}
+        row_g = {int(j): r for r, j in enumerate(gi)}
+        gyro_at = {(int(p), int(q), int(d)): m for m, (p, q, d) in enumerate(zip(sg.a, sg.b, sg.offset))}
+        ka, kg, pa, pb = [], [], [], []
+        for m, (p, q, d) in enumerate(zip(sa.a, sa.b, sa.offset)):
+            r1, r2 = row_a.get(int(p)), row_a.get(int(q))
+            if r1 is None or r2 is None:
+                continue
+            mg = gyro_at.get((int(gi[r1]), int(gi[r2]), int(d)))
+            if mg is not None:
+                ka.append(m)
+                kg.append(mg)
+                pa.append(r1)
+                pb.append(r2)
+        ds.aug_X = np.hstack([gfeat.extract(sa.X[ka], featureset), gfeat.extract(sg.X[kg], featureset)]) \
+            if ka else np.zeros((0, X.shape[1]), np.float32)
+        ds.aug_a, ds.aug_b = np.array(pa, np.int64), np.array(pb, np.int64)
+        ds.info["shifted_windows"] = len(ka)
+    return ds
 
 
 # ----------------------------------------------------------------- metrics
@@ -160,6 +213,24 @@ def consecutive_groups(y, t0, k):
     return groups, np.array(labels)
 
 
+def _fit_fold(est, ds, tr, te, labels):
+    X, y = ds.training(tr, None if labels is None else labels[tr])
+    m = clone(est).fit(X, y)
+    return te, m.predict_proba(ds.X[te]), m.classes_
+
+
+def oof_proba(est, ds: Dataset, splits, labels=None, n_jobs=1):
+    """Out-of-fold predict_proba over `splits` (train rows, test rows), each fold fitted on
+    ds.training(train rows): the training-only shifted windows join only through their parents."""
+    from joblib import Parallel, delayed
+    lab = ds.y if labels is None else np.asarray(labels)
+    classes = np.unique(lab)
+    P = np.zeros((len(lab), len(classes)))
+    for te, p, cls in Parallel(n_jobs=n_jobs)(delayed(_fit_fold)(est, ds, tr, te, labels) for tr, te in splits):
+        P[np.ix_(te, np.searchsorted(classes, cls))] = p
+    return P
+
+
 def identification(ds: Dataset, clf="rf", folds=10, seed=0, n_jobs=1, max_vote_windows=6, **knobs):
     est = make_classifier(clf, seed, **knobs)
     counts = np.unique(ds.y, return_counts=True)[1]
@@ -167,7 +238,7 @@ def identification(ds: Dataset, clf="rf", folds=10, seed=0, n_jobs=1, max_vote_w
     if k < 2:
         raise ValueError("identification needs at least 2 windows per subject")
     cv = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-    P = cross_val_predict(est, ds.X, ds.y, cv=cv, method="predict_proba", n_jobs=n_jobs)
+    P = oof_proba(est, ds, cv.split(ds.X, ds.y), n_jobs=n_jobs)
     classes = np.unique(ds.y)
     pred = classes[np.argmax(P, axis=1)]
     mpu_groups = [np.flatnonzero(ds.y == s) for s in classes]
@@ -241,14 +312,19 @@ def eer_threshold(genuine, impostor):
     return float(thr[int(np.argmax(far <= frr))])
 
 
-def train_threshold(est, X, y, seed=0, folds=3):
+def train_threshold(est, ds, rows, y, seed=0, folds=3):
     """Choose a user's decision threshold on training data only: out-of-fold scores of the
-    training windows (stratified `folds`-fold CV), threshold at their EER. 0.5 if too few windows."""
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    training windows `rows` (labels y, stratified `folds`-fold CV), threshold at their EER.
+    0.5 if too few windows."""
+    rows, y = np.asarray(rows), np.asarray(y)
     if min(np.sum(y == 1), np.sum(y == 0)) < folds:
         return 0.5
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    p = cross_val_predict(clone(est), X, y, cv=cv, method="predict_proba")[:, 1]
+    labels = np.zeros(len(ds.y))
+    labels[rows] = y
+    splits = [(rows[a], rows[b]) for a, b in cv.split(rows, y)]
+    P = oof_proba(est, ds, splits, labels)
+    p = P[rows, 1]
     return eer_threshold(p[y == 1], p[y == 0])
 
 
@@ -264,8 +340,8 @@ def authentication(ds: Dataset, clf="rf", seed=0, threshold=0.5, progress=None, 
         tr_imp = np.concatenate(sp["train_impostors"])
         tr = np.concatenate([sp["train_genuine"], tr_imp])
         lab = np.r_[np.ones(len(sp["train_genuine"])), np.zeros(len(tr_imp))]
-        est = clone(make_classifier(clf, seed, **knobs)).fit(ds.X[tr], lab)
-        t_user = train_threshold(make_classifier(clf, seed, **knobs), ds.X[tr], lab, seed)
+        est = clone(make_classifier(clf, seed, **knobs)).fit(*ds.training(tr, lab))
+        t_user = train_threshold(make_classifier(clf, seed, **knobs), ds, tr, lab, seed)
         te = np.concatenate([sp["test_genuine"]] + sp["test_impostors"])
         pos = list(est.classes_).index(1.0)
         s = dict(zip(te.tolist(), est.predict_proba(ds.X[te])[:, pos].tolist()))
@@ -316,7 +392,7 @@ def authentication(ds: Dataset, clf="rf", seed=0, threshold=0.5, progress=None, 
 
 def run(path, sensors=("accel", "gyro", "fused"), classifiers=("nb", "rf", "rotf", "mlp"),
         featuresets=("paper",), folds=10, seed=0, n_jobs=1, auth_protocol="paper", out=None,
-        progress=True, **knobs):
+        progress=True, augment_s=0.0, **knobs):
     """Every classifier x sensor x feature set: identification + authentication -> report dict
     (and, with out=DIR, report.json, report.md and PNG plots in DIR)."""
     import time
@@ -324,7 +400,8 @@ def run(path, sensors=("accel", "gyro", "fused"), classifiers=("nb", "rf", "rotf
     from tqdm import tqdm
     settings = {"data": str(path) if path is not None else "built-in sample", "sensors": list(sensors),
                 "classifiers": list(classifiers), "featuresets": list(featuresets), "folds": folds,
-                "seed": seed, "auth_protocol": auth_protocol, "knobs": knobs, "n_jobs": n_jobs}
+                "seed": seed, "auth_protocol": auth_protocol, "augment_s": augment_s, "knobs": knobs,
+                "n_jobs": n_jobs}
     report = {"settings": settings, "paper": PAPER_TABLES, "targets": TARGETS, "results": {}}
     t_start = time.perf_counter()
     jobs = [(fs, s, c) for fs in featuresets for s in sensors for c in classifiers]
@@ -333,7 +410,7 @@ def run(path, sensors=("accel", "gyro", "fused"), classifiers=("nb", "rf", "rotf
     for fs, s, c in jobs:
         bar.set_postfix_str(f"{fs}/{s}/{c}")
         if (fs, s) not in cache:
-            cache[(fs, s)] = build_dataset(path, s, fs)
+            cache[(fs, s)] = build_dataset(path, s, fs, augment_s=augment_s)
         ds = cache[(fs, s)]
         t = time.perf_counter()
         ident = identification(ds, c, folds, seed, n_jobs, **knobs)
@@ -421,7 +498,11 @@ def write_report(report, out):
     md = ["# gaitedge evaluation report", "",
           f"Data: {st['data']}; sensors {', '.join(st['sensors'])}; classifiers {', '.join(st['classifiers'])}; "
           f"feature sets {', '.join(st['featuresets'])}; {st['folds']}-fold CV; seed {st['seed']}; "
-          f"authentication protocol `{st['auth_protocol']}`; wall time {report['wall_seconds']} s.", "",
+          f"authentication protocol `{st['auth_protocol']}`; "
+          + (f"training augmented with windows shifted by multiples of {st['augment_s']} s between contiguous "
+             "training windows (test windows unchanged, never overlapped by training samples); "
+             if st.get("augment_s") else "no training augmentation (the paper's protocol); ")
+          + f"wall time {report['wall_seconds']} s.", "",
           "The paper's numbers (Johnston & Weiss, 59 users, WEKA) are in brackets; ours are on the data above.", ""]
     for fs in st["featuresets"]:
         md += [f"## Feature set `{fs}`", "",

@@ -1,6 +1,8 @@
 """Classifiers (scikit-learn estimators) and model files without pickle.
 
-- ``nb``: GaussianNB; ``rf``: RandomForestClassifier; ``mlp``: StandardScaler + MLPClassifier;
+- ``nb``: GaussianNB; ``rf``: RandomForestClassifier; ``et``: ExtraTreesClassifier (random
+  thresholds; same tree arrays, so it is saved, exported and run exactly like ``rf``);
+  ``mlp``: StandardScaler + MLPClassifier;
 - ``rotf``: RotationForest (Rodriguez, Kuncheva & Alonso 2006), built here from
   scikit-learn parts: for each tree the features are split at random into
   groups of ``group_size``; for each group a random non-empty subset of the
@@ -11,7 +13,7 @@
 Model files: a directory with ``model.json`` (task, classifier, feature set,
 sensors, classes, knobs, training summary, sha256 of the arrays file) and
 ``arrays.npz`` (numeric parameters, loaded with allow_pickle=False). Loading
-recomputes and checks the hash. Saved kinds: nb and rf (the ones that run on
+recomputes and checks the hash. Saved kinds: nb, rf and et (the ones that run on
 the watch); rotf and mlp are evaluated but not deployed.
 """
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.decomposition import PCA
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -31,8 +33,11 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import check_is_fitted
 
-CLASSIFIERS = ("nb", "rf", "rotf", "mlp")
-CLASSIFIER_NAMES = {"nb": "Naive Bayes", "rf": "Random Forest", "rotf": "Rotation Forest", "mlp": "MLP"}
+CLASSIFIERS = ("nb", "rf", "rotf", "mlp", "et")
+CLASSIFIER_NAMES = {"nb": "Naive Bayes", "rf": "Random Forest", "rotf": "Rotation Forest", "mlp": "MLP",
+                    "et": "Extra Trees"}
+FORESTS = ("rf", "et")         # saved as tree arrays, exported by the forest emitter
+DEPLOYABLE = FORESTS + ("nb",)
 FORMAT_VERSION = 1
 
 
@@ -94,14 +99,17 @@ class RotationForest(ClassifierMixin, BaseEstimator):
 
 def make_classifier(name: str, seed: int = 0, n_estimators: int | None = None, max_depth: int | None = None,
                     min_samples_leaf: int = 1, n_jobs: int = 1):
-    """A fresh estimator for a classifier short name (nb, rf, rotf, mlp)."""
+    """A fresh estimator for a classifier short name (nb, rf, rotf, mlp, et)."""
     if name == "nb":
         return GaussianNB()
     if name == "rf":
         return RandomForestClassifier(n_estimators=n_estimators or 100, max_depth=max_depth,
                                       min_samples_leaf=min_samples_leaf, random_state=seed, n_jobs=n_jobs)
-    if name == "rotf":
-        return RotationForest(n_estimators=n_estimators or 10, max_depth=max_depth, random_state=seed)
+    if name == "et":
+        return ExtraTreesClassifier(n_estimators=n_estimators or 100, max_depth=max_depth,
+                                    min_samples_leaf=min_samples_leaf, random_state=seed, n_jobs=n_jobs)
+    if name == "rotf":     # 10 rotations (WEKA's default, as the paper ran it); --trees sizes rf and et
+        return RotationForest(n_estimators=10, max_depth=max_depth, random_state=seed)
     if name == "mlp":
         return make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(128,), max_iter=800,
                                                              alpha=1e-3, random_state=seed))
@@ -253,17 +261,17 @@ def _sha256(path):
 
 
 def save_model(est, out_dir, *, task, classifier, featureset, sensors, feature_names, extra=None):
-    """Save an nb or rf estimator as model.json + arrays.npz (atomically, no pickle)."""
+    """Save an nb, rf or et estimator as model.json + arrays.npz (atomically, no pickle)."""
     from gaitedge.io import atomic_write
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if classifier == "rf":
+    if classifier in FORESTS:
         arrays = _forest_arrays(est)
     elif classifier == "nb":
         arrays = {"theta": est.theta_, "var": est.var_, "class_prior": est.class_prior_,
                   "epsilon": np.array([est.epsilon_])}
     else:
-        raise ValueError(f"only nb and rf models are saved for deployment, not {classifier!r}")
+        raise ValueError(f"only {', '.join(DEPLOYABLE)} models are saved for deployment, not {classifier!r}")
     with atomic_write(out / "arrays.npz", "wb") as fh:
         write_npz(fh, arrays)
     meta = {
@@ -298,5 +306,5 @@ def load_model(model_dir):
         raise ModelFileError(f"{d / 'arrays.npz'}: sha256 differs from model.json (corrupted or replaced)")
     with np.load(d / "arrays.npz", allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
-    cls = ForestModel if meta["classifier"] == "rf" else NBModel
+    cls = ForestModel if meta["classifier"] in FORESTS else NBModel
     return meta, cls(arrays, meta["classes"])

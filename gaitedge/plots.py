@@ -57,7 +57,7 @@ def accuracy_vs_seconds(series, title, path):
     colour = sensor, line style = classifier."""
     sets = sorted({k.split("/")[0] for k in series})
     colours = {"accel": "tab:blue", "gyro": "tab:orange", "fused": "tab:green", "table": "tab:grey"}
-    styles = {"nb": ":", "rf": "-", "rotf": "--", "mlp": "-."}
+    styles = {"nb": ":", "rf": "-", "rotf": "--", "mlp": "-.", "et": (0, (5, 1))}
     fig, axes = plt.subplots(1, len(sets), figsize=(5.2 * len(sets), 4.2), sharey=True, squeeze=False)
     for ax, fs in zip(axes[0], sets):
         for label, d in series.items():

@@ -157,3 +157,64 @@ def fuse(acc: Windows, gyr: Windows, tol_s=0.5):
                 ai.append(i)
                 gi.append(g_idx[j])
     return np.array(ai, dtype=np.int64), np.array(gi, dtype=np.int64)
+
+
+@dataclass
+class Shifted:
+    """Training-only windows between two consecutive base windows (see ``shifted``)."""
+    X: np.ndarray            # float32 (M, 3, n)
+    a: np.ndarray            # int64 (M,) base window the shifted one starts in
+    b: np.ndarray            # int64 (M,) the base window right after it (same recording, contiguous)
+    offset: np.ndarray       # int64 (M,) start offset from window a, samples
+
+
+def _locate(recs, w: Windows):
+    """(recording index, start sample) of every base window (matched by subject, start time, samples)."""
+    by_subject = {}
+    for k, r in enumerate(recs):
+        by_subject.setdefault(r.subject, []).append(k)
+    n = w.X.shape[2] if len(w) else WINDOW_LEN
+    loc = np.full((len(w), 2), -1, dtype=np.int64)
+    index = {}
+    for i in range(len(w)):
+        for k in by_subject.get(w.subject[i], []):
+            if k not in index:
+                order = np.argsort(recs[k].t_ns, kind="stable")
+                index[k] = (order, recs[k].t_ns[order])
+            order, ts = index[k]
+            lo, hi = np.searchsorted(ts, w.t0[i], "left"), np.searchsorted(ts, w.t0[i], "right")
+            for j in sorted(order[lo:hi]):
+                if j + n <= len(recs[k]) and np.array_equal(recs[k].xyz[j:j + n].T, w.X[i]):
+                    loc[i] = (k, j)
+                    break
+            if loc[i, 0] >= 0:
+                break
+    return loc
+
+
+def shifted(recs, w: Windows, hop: int) -> Shifted:
+    """Windows starting every ``hop`` samples strictly between a base window and the next one when the
+    two are contiguous in one recording (the second starts where the first ends). Every sample of
+    such a window belongs to its two parents, so a training set may use it exactly when it holds
+    both parents: no sample of a test window ever reaches training (gaitedge's augmentation)."""
+    if hop < 1:
+        raise ValueError(f"augmentation hop must be >= 1 sample, got {hop}")
+    n = w.X.shape[2] if len(w) else WINDOW_LEN
+    loc = _locate(recs, w)
+    where = {(int(k), int(j)): i for i, (k, j) in enumerate(loc) if k >= 0}
+    X, a, b, off = [], [], [], []
+    for i, (k, j) in enumerate(loc):
+        nxt = where.get((int(k), int(j) + n)) if k >= 0 else None
+        if nxt is None:
+            continue
+        r = recs[k]
+        for d in range(hop, n, hop):
+            X.append(r.xyz[j + d:j + d + n].T)
+            a.append(i)
+            b.append(nxt)
+            off.append(d)
+    if not X:
+        return Shifted(np.zeros((0, 3, n), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                       np.zeros(0, np.int64))
+    return Shifted(np.ascontiguousarray(np.array(X, dtype=np.float32)), np.array(a, np.int64),
+                   np.array(b, np.int64), np.array(off, np.int64))

@@ -145,3 +145,63 @@ def test_threshold_from_training_data_only(small_dataset):
     c = E.authentication(E.Dataset(X2, ds.y, ds.t0, ds.featureset, ds.sensors, ds.feature_names), "nb", seed=0)
     assert c["per_user"][0]["user"] == u0
     assert c["per_user"][0]["10s"]["train_threshold"] == a["per_user"][0]["10s"]["train_threshold"]
+
+
+# ----------------------------------------------------------------- training augmentation (--augment)
+
+def test_shifted_windows_lie_inside_their_two_parents(small_dataset):
+    from gaitedge import data, windows
+    recs = data.load(small_dataset, "accel", activities="all")
+    w = windows.make_windows(recs, "paper", "A")
+    sh = windows.shifted(recs, w, 20)
+    assert len(sh.a) > 5 * len(w)                          # most windows have a contiguous successor
+    assert set(np.unique(sh.offset)) == set(range(20, 200, 20))
+    for m in range(0, len(sh.a), 7):
+        a, b, d = sh.a[m], sh.b[m], sh.offset[m]
+        assert w.subject[a] == w.subject[b] and w.t0[b] > w.t0[a]
+        both = np.concatenate([w.X[a], w.X[b]], axis=1)    # the two parents back to back
+        np.testing.assert_array_equal(sh.X[m], both[:, d:d + 200])
+    with pytest.raises(ValueError):
+        windows.shifted(recs, w, 0)
+
+
+@pytest.mark.parametrize("sensors", ["accel", "fused"])
+def test_augmented_training_uses_only_training_parents(small_dataset, sensors):
+    ds = E.build_dataset(small_dataset, sensors, "paper", augment_s=1.0)
+    plain = E.build_dataset(small_dataset, sensors, "paper")
+    np.testing.assert_array_equal(ds.X, plain.X)               # the evaluated windows are unchanged
+    assert ds.info["shifted_windows"] == len(ds.aug_a) > 3 * len(ds)
+    assert (ds.y[ds.aug_a] == ds.y[ds.aug_b]).all()
+    rng = np.random.default_rng(0)
+    rows = np.flatnonzero(rng.random(len(ds)) < 0.7)
+    X, y = ds.training(rows)
+    inside = np.isin(ds.aug_a, rows) & np.isin(ds.aug_b, rows)
+    assert len(X) == len(rows) + inside.sum() and len(y) == len(X)
+    np.testing.assert_array_equal(X[len(rows):], ds.aug_X[inside])   # exactly the shifts inside the rows
+    np.testing.assert_array_equal(y[len(rows):], ds.y[ds.aug_a[inside]])
+    lab = np.where(ds.y[rows] == ds.y[rows][0], 1.0, 0.0)      # custom labels follow the parents
+    X2, y2 = ds.training(rows, lab)
+    assert len(X2) == len(X) and set(np.unique(y2)) == {0.0, 1.0}
+    assert E.build_dataset(small_dataset, sensors, "paper").training(rows)[0].shape == (len(rows), ds.X.shape[1])
+
+
+def test_augmented_evaluation_recorded_and_deterministic(small_dataset, tmp_path):
+    out = tmp_path / "rep"
+    assert main(["evaluate", "--data", str(small_dataset), "--classifiers", "et,nb", "--folds", "3",
+                 "--sensors", "accel", "--featureset", "extended", "--augment", "2", "--quiet",
+                 "--out", str(out)]) == 0
+    r = json.loads((out / "report.json").read_text())
+    assert r["settings"]["augment_s"] == 2.0
+    res = r["results"]["extended"]["accel"]
+    assert 50 < res["et"]["identification"]["accuracy"] <= 100
+    assert "shifted by multiples of 2.0 s" in (out / "report.md").read_text()
+    ds = E.build_dataset(small_dataset, "accel", "extended", augment_s=2.0)
+    a = E.identification(ds, "et", folds=3, seed=0, n_estimators=20)
+    assert a == E.identification(ds, "et", folds=3, seed=0, n_estimators=20)
+
+
+def test_augment_refused_where_it_cannot_apply(wisdm_dir, small_dataset):
+    with pytest.raises(ValueError, match="feature table"):
+        E.build_dataset(wisdm_dir / "arff" / "gyro", augment_s=1.0)
+    with pytest.raises(ValueError, match="one sample period"):
+        E.build_dataset(small_dataset, "accel", "paper", augment_s=0.01)

@@ -8,7 +8,7 @@ from gaitedge import models
 from gaitedge.cli import main
 
 
-@pytest.mark.parametrize("clf", ["rf", "nb"])
+@pytest.mark.parametrize("clf", ["rf", "et", "nb"])
 def test_train_save_load_predicts_like_sklearn(tmp_path, clf):
     from gaitedge import evaluate
     ds = evaluate.build_dataset(None, "accel", "paper")
@@ -19,7 +19,7 @@ def test_train_save_load_predicts_like_sklearn(tmp_path, clf):
     assert meta["classes"] == list(est.classes_)
     X = ds.X[1::2]
     np.testing.assert_array_equal(m.predict(X), est.predict(X))
-    if clf == "rf":
+    if clf in ("rf", "et"):
         np.testing.assert_allclose(m.predict_proba(X), est.predict_proba(X), rtol=1e-12, atol=1e-15)
     else:   # log domain (exp amplifies noise); scikit-learn computes float32 input in float32
         np.testing.assert_allclose(m._jll(X), est.predict_joint_log_proba(X), rtol=1e-5, atol=1e-4)
@@ -54,4 +54,16 @@ def test_train_authenticate_and_refusals(tmp_path, capsys):
     assert main(["train", "--task", "authenticate", "--out", str(tmp_path / "b")]) == 2
     assert main(["train", "--task", "authenticate", "--user", "9999", "--out", str(tmp_path / "b")]) == 2
     assert main(["train", "--classifier", "mlp", "--out", str(tmp_path / "b")]) == 2
-    assert "only rf and nb" in capsys.readouterr().err
+    assert "only rf, et, nb" in capsys.readouterr().err
+
+
+def test_train_with_augmentation_fits_on_more_windows(tmp_path):
+    assert main(["train", "--classifier", "et", "--trees", "10", "--augment", "1",
+                 "--out", str(tmp_path / "aug")]) == 0
+    assert main(["train", "--classifier", "et", "--trees", "10", "--out", str(tmp_path / "plain")]) == 0
+    a, ma = models.load_model(tmp_path / "aug")
+    p, mp = models.load_model(tmp_path / "plain")
+    assert a["augment_s"] == 1.0 and p["augment_s"] == 0.0 and a["windows"] == p["windows"]
+    # the augmented model was fitted on the shifted windows too: unpruned trees grow with the data
+    with np.load(tmp_path / "aug" / "arrays.npz") as za, np.load(tmp_path / "plain" / "arrays.npz") as zp:
+        assert za["tree_offsets"][-1] > zp["tree_offsets"][-1]

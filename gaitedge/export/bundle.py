@@ -12,7 +12,7 @@ import numpy as np
 from gaitedge import __version__
 from gaitedge.export import forest, naive_bayes
 from gaitedge.io import atomic_write
-from gaitedge.models import load_model
+from gaitedge.models import FORESTS, load_model
 
 _PKG = Path(__file__).resolve().parent.parent
 # the repository's csrc/ (editable install, checkout) or the copy a regular install ships
@@ -91,7 +91,7 @@ int ge_model_authenticate(const float *features, float *score);
 
 
 def model_c_source(meta, model):
-    if meta["classifier"] == "rf":
+    if meta["classifier"] in FORESTS:
         body, n_trees = forest.emit_forest(model.to_sklearn())
         kind = f"random forest, {n_trees} trees, from m2cgen's expression tree"
     else:
@@ -102,7 +102,7 @@ def model_c_source(meta, model):
     if auth:
         own = meta["classes"].index("owner")
         oth = 1 - own
-        score = "s[GE_MODEL_OWNER_CLASS]" if meta["classifier"] == "rf" else f"s[{own}] - s[{oth}]"
+        score = "s[GE_MODEL_OWNER_CLASS]" if meta["classifier"] in FORESTS else f"s[{own}] - s[{oth}]"
         auth_fn = f"""    float s[GE_MODEL_N_CLASSES], v;
     if (features == NULL) return -1;
     ge_model_scores(features, s);
@@ -145,7 +145,7 @@ def export_model(model_dir, out_dir):
     meta = dict(meta)
     if meta["task"] == "authenticate":
         t = float(meta.get("threshold", 0.5))
-        if meta["classifier"] == "rf":
+        if meta["classifier"] in FORESTS:
             meta["score_kind"] = "P(owner): share of tree votes"
             meta["score_threshold"] = t
         else:
