@@ -328,23 +328,33 @@ def train_threshold(est, ds, rows, y, seed=0, folds=3):
     return eer_threshold(p[y == 1], p[y == 0])
 
 
-def authentication(ds: Dataset, clf="rf", seed=0, threshold=0.5, progress=None, protocol="paper", **knobs):
+def _auth_user(ds, clf, seed, sp, knobs):
+    """Fit one user's model on its split -> (test scores by row, threshold chosen on training data)."""
+    tr_imp = np.concatenate(sp["train_impostors"])
+    tr = np.concatenate([sp["train_genuine"], tr_imp])
+    lab = np.r_[np.ones(len(sp["train_genuine"])), np.zeros(len(tr_imp))]
+    est = clone(make_classifier(clf, seed, **knobs)).fit(*ds.training(tr, lab))
+    t_user = train_threshold(make_classifier(clf, seed, **knobs), ds, tr, lab, seed)
+    te = np.concatenate([sp["test_genuine"]] + sp["test_impostors"])
+    pos = list(est.classes_).index(1.0)
+    return dict(zip(te.tolist(), est.predict_proba(ds.X[te])[:, pos].tolist())), t_user
+
+
+def authentication(ds: Dataset, clf="rf", seed=0, threshold=0.5, progress=None, protocol="paper", n_jobs=1,
+                   **knobs):
     """Per-user authentication (module doc). Decisions are reported at two thresholds, neither of
     which sees test data: the fixed `threshold` (0.5, the paper's classifier default), and one
-    chosen per user on its training data (EER of out-of-fold training scores)."""
+    chosen per user on its training data (EER of out-of-fold training scores). The users' splits
+    are drawn in order from one seeded generator, then the users' models are fitted in parallel
+    (n_jobs): the result does not depend on n_jobs."""
+    from joblib import Parallel, delayed
     rng = np.random.default_rng(seed)
     users = np.unique(ds.y)
     per_user, pooled = [], {1: ([], []), 2: ([], []), 3: ([], [])}
-    for u in (progress(users) if progress else users):
-        sp = auth_split(ds.y, ds.t0, u, rng, background=(protocol == "background"))
-        tr_imp = np.concatenate(sp["train_impostors"])
-        tr = np.concatenate([sp["train_genuine"], tr_imp])
-        lab = np.r_[np.ones(len(sp["train_genuine"])), np.zeros(len(tr_imp))]
-        est = clone(make_classifier(clf, seed, **knobs)).fit(*ds.training(tr, lab))
-        t_user = train_threshold(make_classifier(clf, seed, **knobs), ds, tr, lab, seed)
-        te = np.concatenate([sp["test_genuine"]] + sp["test_impostors"])
-        pos = list(est.classes_).index(1.0)
-        s = dict(zip(te.tolist(), est.predict_proba(ds.X[te])[:, pos].tolist()))
+    splits = [auth_split(ds.y, ds.t0, u, rng, background=(protocol == "background")) for u in users]
+    fitted = Parallel(n_jobs=n_jobs)(delayed(_auth_user)(ds, clf, seed, sp, knobs)
+                                     for sp in (progress(splits) if progress else splits))
+    for u, sp, (s, t_user) in zip(users, splits, fitted):
         row = {"user": str(u), "impostors": sp["impostor_users"]}
         for k in (1, 2, 3):
             gen = _fused_scores(s, [sp["test_genuine"]], k)
@@ -414,7 +424,7 @@ def run(path, sensors=("accel", "gyro", "fused"), classifiers=("nb", "rf", "rotf
         ds = cache[(fs, s)]
         t = time.perf_counter()
         ident = identification(ds, c, folds, seed, n_jobs, **knobs)
-        auth = authentication(ds, c, seed, protocol=auth_protocol, **knobs)
+        auth = authentication(ds, c, seed, protocol=auth_protocol, n_jobs=n_jobs, **knobs)
         report["results"].setdefault(fs, {}).setdefault(s, {})[c] = {
             "identification": ident, "authentication": auth, "seconds": round(time.perf_counter() - t, 2),
             "data": ds.info}
@@ -498,7 +508,11 @@ def write_report(report, out):
     md = ["# gaitedge evaluation report", "",
           f"Data: {st['data']}; sensors {', '.join(st['sensors'])}; classifiers {', '.join(st['classifiers'])}; "
           f"feature sets {', '.join(st['featuresets'])}; {st['folds']}-fold CV; seed {st['seed']}; "
-          f"authentication protocol `{st['auth_protocol']}`; "
+          f"authentication protocol `{st['auth_protocol']}`"
+          + (" (each user's model trains on its first half and one minute of every other user except the "
+             "four test imposters, who stay unseen); " if st["auth_protocol"] == "background" else
+             " (first half of the user's windows and four imposters' minutes train, second half and four "
+             "unseen imposters test); ")
           + (f"training augmented with windows shifted by multiples of {st['augment_s']} s between contiguous "
              "training windows (test windows unchanged, never overlapped by training samples); "
              if st.get("augment_s") else "no training augmentation (the paper's protocol); ")

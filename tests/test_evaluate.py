@@ -74,6 +74,7 @@ def test_authentication_deterministic_and_sane(small_dataset):
     b = E.authentication(ds, "nb", seed=3)
     c = E.authentication(ds, "nb", seed=4)
     assert a == b and a["per_user"] != c["per_user"]
+    assert E.authentication(ds, "nb", seed=3, n_jobs=2) == a      # users fitted in parallel: same result
     for k in ("10s", "20s", "30s"):
         r = a[k]
         assert 0 <= r["eer_mean"] <= 50 and 50 <= r["accuracy"] <= 100
