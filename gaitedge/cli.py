@@ -21,6 +21,8 @@ def _add_model_knobs(p):
     g.add_argument("--trees", type=int, default=None, help="trees of rf and et (default 100; rotf always has 10)")
     g.add_argument("--max-depth", type=int, default=None, help="tree depth limit")
     g.add_argument("--min-samples-leaf", type=int, default=1, help="rf leaf size")
+    g.add_argument("--max-features", type=_max_features, default=None,
+                   help="features tried per split (rf, et): sqrt (default), log2 or a fraction like 0.2")
 
 
 def _add_data_args(p, sensor_choices=("accel", "gyro")):
@@ -148,8 +150,23 @@ def _add_augment(p):
                         "test sample is ever trained on; test windows are unchanged")
 
 
+def _max_features(v):
+    if v in ("sqrt", "log2"):
+        return v
+    try:
+        f = float(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--max-features: {v!r} is not sqrt, log2 or a fraction") from None
+    if not 0.0 < f <= 1.0:
+        raise argparse.ArgumentTypeError(f"--max-features: a fraction must be in (0, 1], got {v}")
+    return f
+
+
 def _knobs(a):
-    return {"n_estimators": a.trees, "max_depth": a.max_depth, "min_samples_leaf": a.min_samples_leaf}
+    k = {"n_estimators": a.trees, "max_depth": a.max_depth, "min_samples_leaf": a.min_samples_leaf}
+    if a.max_features is not None:
+        k["max_features"] = a.max_features
+    return k
 
 
 def cmd_evaluate(a):

@@ -505,6 +505,7 @@ def write_report(report, out):
     with atomic_write(out / "report.json") as fh:
         json.dump(report, fh, indent=1, default=_jsonable)
     st = report["settings"]
+    knobs = ", ".join(f"{k} {v}" for k, v in st.get("knobs", {}).items() if v is not None)
     md = ["# gaitedge evaluation report", "",
           f"Data: {st['data']}; sensors {', '.join(st['sensors'])}; classifiers {', '.join(st['classifiers'])}; "
           f"feature sets {', '.join(st['featuresets'])}; {st['folds']}-fold CV; seed {st['seed']}; "
@@ -516,6 +517,7 @@ def write_report(report, out):
           + (f"training augmented with windows shifted by multiples of {st['augment_s']} s between contiguous "
              "training windows (test windows unchanged, never overlapped by training samples); "
              if st.get("augment_s") else "no training augmentation (the paper's protocol); ")
+          + (f"model knobs: {knobs}; " if knobs else "")
           + f"wall time {report['wall_seconds']} s.", "",
           "The paper's numbers (Johnston & Weiss, 59 users, WEKA) are in brackets; ours are on the data above.", ""]
     for fs in st["featuresets"]:

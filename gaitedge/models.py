@@ -98,15 +98,17 @@ class RotationForest(ClassifierMixin, BaseEstimator):
 
 
 def make_classifier(name: str, seed: int = 0, n_estimators: int | None = None, max_depth: int | None = None,
-                    min_samples_leaf: int = 1, n_jobs: int = 1):
-    """A fresh estimator for a classifier short name (nb, rf, rotf, mlp, et)."""
+                    min_samples_leaf: int = 1, n_jobs: int = 1, max_features=None):
+    """A fresh estimator for a classifier short name (nb, rf, rotf, mlp, et). max_features (rf, et):
+    features tried per split, a fraction in (0, 1] or "sqrt"/"log2"; None = scikit-learn's "sqrt"."""
+    mf = "sqrt" if max_features is None else max_features
     if name == "nb":
         return GaussianNB()
     if name == "rf":
-        return RandomForestClassifier(n_estimators=n_estimators or 100, max_depth=max_depth,
+        return RandomForestClassifier(n_estimators=n_estimators or 100, max_depth=max_depth, max_features=mf,
                                       min_samples_leaf=min_samples_leaf, random_state=seed, n_jobs=n_jobs)
     if name == "et":
-        return ExtraTreesClassifier(n_estimators=n_estimators or 100, max_depth=max_depth,
+        return ExtraTreesClassifier(n_estimators=n_estimators or 100, max_depth=max_depth, max_features=mf,
                                     min_samples_leaf=min_samples_leaf, random_state=seed, n_jobs=n_jobs)
     if name == "rotf":     # 10 rotations (WEKA's default, as the paper ran it); --trees sizes rf and et
         return RotationForest(n_estimators=10, max_depth=max_depth, random_state=seed)

@@ -67,3 +67,14 @@ def test_train_with_augmentation_fits_on_more_windows(tmp_path):
     # the augmented model was fitted on the shifted windows too: unpruned trees grow with the data
     with np.load(tmp_path / "aug" / "arrays.npz") as za, np.load(tmp_path / "plain" / "arrays.npz") as zp:
         assert za["tree_offsets"][-1] > zp["tree_offsets"][-1]
+
+
+def test_max_features_knob(tmp_path, capsys):
+    assert models.make_classifier("et", 0, max_features=0.2).max_features == 0.2
+    assert models.make_classifier("rf", 0).max_features == "sqrt"
+    assert main(["train", "--classifier", "rf", "--trees", "5", "--max-features", "log2",
+                 "--out", str(tmp_path / "m")]) == 0
+    assert models.load_model(tmp_path / "m")[0]["knobs"]["max_features"] == "log2"
+    with pytest.raises(SystemExit):
+        main(["train", "--max-features", "1.5", "--out", str(tmp_path / "x")])
+    assert "a fraction must be in (0, 1]" in capsys.readouterr().err
