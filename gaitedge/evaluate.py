@@ -104,44 +104,30 @@ def build_dataset(path, sensors="accel", featureset="paper", windowing="paper", 
 
     def windows_of(sensor):
         recs = load_recordings(path, sensor, rate)
-        w = make_windows(recs, windowing, activities)
-        return w, (shifted(recs, w, hop) if hop else None)
+        return recs, make_windows(recs, windowing, activities)
 
     if sensors in ("accel", "gyro"):
-        w, sh = windows_of(sensors)
-        ds = Dataset(gfeat.extract(w.X, featureset), w.subject, w.t0, featureset, sensors,
-                     gfeat.feature_names(featureset), dict(w.stats))
-        if sh is not None:
-            ds.aug_X, ds.aug_a, ds.aug_b = gfeat.extract(sh.X, featureset), sh.a, sh.b
-            ds.info["shifted_windows"] = len(sh.a)
-        return ds
-    if sensors != "fused":
+        recs, w = windows_of(sensors)
+        sources = [(recs, w)]
+        info = dict(w.stats)
+    elif sensors == "fused":
+        (ra, a), (rg, g) = windows_of("accel"), windows_of("gyro")
+        ai, gi = fuse(a, g)
+        sources = [(ra, a.take(ai)), (rg, g.take(gi))]
+        info = {"accel_windows": len(a), "gyro_windows": len(g), "paired": len(ai)}
+    else:
         raise ValueError(f"sensors must be accel, gyro or fused, got {sensors!r}")
-    (a, sa), (g, sg) = windows_of("accel"), windows_of("gyro")
-    ai, gi = fuse(a, g)
-    X = np.hstack([gfeat.extract(a.X[ai], featureset), gfeat.extract(g.X[gi], featureset)])
-    names = [f"A_{n}" for n in gfeat.feature_names(featureset)] + [f"G_{n}" for n in gfeat.feature_names(featureset)]
-    ds = Dataset(X, a.subject[ai], a.t0[ai], featureset, "fused", names,
-                 {"accel_windows": len(a), "gyro_windows": len(g), "paired": len(ai)})
-    if hop:   # a fused shifted window: the accel and gyro shifts of the same offset between paired parents
-        row_a = {int(i): r for r, i in enumerate(ai)}
-        row_g = {int(j): r for r, j in enumerate(gi)}
-        gyro_at = {(int(p), int(q), int(d)): m for m, (p, q, d) in enumerate(zip(sg.a, sg.b, sg.offset))}
-        ka, kg, pa, pb = [], [], [], []
-        for m, (p, q, d) in enumerate(zip(sa.a, sa.b, sa.offset)):
-            r1, r2 = row_a.get(int(p)), row_a.get(int(q))
-            if r1 is None or r2 is None:
-                continue
-            mg = gyro_at.get((int(gi[r1]), int(gi[r2]), int(d)))
-            if mg is not None:
-                ka.append(m)
-                kg.append(mg)
-                pa.append(r1)
-                pb.append(r2)
-        ds.aug_X = np.hstack([gfeat.extract(sa.X[ka], featureset), gfeat.extract(sg.X[kg], featureset)]) \
-            if ka else np.zeros((0, X.shape[1]), np.float32)
-        ds.aug_a, ds.aug_b = np.array(pa, np.int64), np.array(pb, np.int64)
-        ds.info["shifted_windows"] = len(ka)
+    names = gfeat.feature_names(featureset)
+    if sensors == "fused":
+        names = [f"A_{n}" for n in names] + [f"G_{n}" for n in names]
+    w = sources[0][1]
+    ds = Dataset(np.hstack([gfeat.extract(s.X, featureset) for _, s in sources]), w.subject, w.t0,
+                 featureset, sensors, names, info)
+    if hop:
+        sh = shifted(sources, hop)
+        ds.aug_X = np.hstack([gfeat.extract(x, featureset) for x in sh.X])
+        ds.aug_a, ds.aug_b = sh.a, sh.b
+        ds.info["shifted_windows"] = len(sh.a)
     return ds
 
 

@@ -41,27 +41,30 @@ class Windows:
     t1: np.ndarray           # int64 (N,) ns, last sample
     sensor: str = "accel"
     stats: dict = field(default_factory=dict)
+    rec: np.ndarray | None = None      # int64 (N,) index of the recording in the list windowed
+    start: np.ndarray | None = None    # int64 (N,) first sample's index in that recording
 
     def __len__(self):
         return len(self.subject)
 
     def take(self, idx) -> "Windows":
         return Windows(self.X[idx], self.subject[idx], self.activity[idx], self.t0[idx],
-                       self.t1[idx], self.sensor, dict(self.stats))
+                       self.t1[idx], self.sensor, dict(self.stats), self.rec[idx], self.start[idx])
 
     @staticmethod
     def empty(n=WINDOW_LEN, sensor="accel"):
         return Windows(np.zeros((0, 3, n), np.float32), np.array([], dtype=str),
-                       np.array([], dtype="<U1"), np.zeros(0, np.int64), np.zeros(0, np.int64), sensor)
+                       np.array([], dtype="<U1"), np.zeros(0, np.int64), np.zeros(0, np.int64), sensor,
+                       rec=np.zeros(0, np.int64), start=np.zeros(0, np.int64))
 
     @staticmethod
     def concat(parts, sensor="accel", n=WINDOW_LEN) -> "Windows":
         parts = [p for p in parts if len(p)]
         if not parts:
             return Windows.empty(n, sensor)
-        return Windows(np.concatenate([p.X for p in parts]), np.concatenate([p.subject for p in parts]),
-                       np.concatenate([p.activity for p in parts]), np.concatenate([p.t0 for p in parts]),
-                       np.concatenate([p.t1 for p in parts]), sensor)
+        cat = lambda f: np.concatenate([getattr(p, f) for p in parts])  # noqa: E731
+        return Windows(cat("X"), cat("subject"), cat("activity"), cat("t0"), cat("t1"), sensor,
+                       rec=cat("rec"), start=cat("start"))
 
 
 def _planar(xyz, starts, n):
@@ -115,7 +118,8 @@ def _make(rec, starts, n, labels):
     if N == 0:
         return Windows.empty(n, rec.sensor)
     return Windows(_planar(rec.xyz, starts, n), np.full(N, rec.subject, dtype=object).astype(str),
-                   np.asarray(labels, dtype="<U1"), rec.t_ns[starts], rec.t_ns[starts + n - 1], rec.sensor)
+                   np.asarray(labels, dtype="<U1"), rec.t_ns[starts], rec.t_ns[starts + n - 1], rec.sensor,
+                   rec=np.full(N, -1, np.int64), start=starts.astype(np.int64))
 
 
 def make_windows(recs, mode="paper", activities="A", n=WINDOW_LEN, max_gap_s=MAX_GAP_S) -> Windows:
@@ -125,8 +129,9 @@ def make_windows(recs, mode="paper", activities="A", n=WINDOW_LEN, max_gap_s=MAX
         raise ValueError(f"windowing must be 'paper' or 'wisdm', got {mode!r}")
     stats = {"recordings": len(recs), "samples": int(sum(len(r) for r in recs))}
     parts = []
-    for r in recs:
+    for k, r in enumerate(recs):
         parts.append(window_paper(r, n, max_gap_s, stats) if mode == "paper" else window_wisdm(r, n, stats))
+        parts[-1].rec[:] = k
     sensor = recs[0].sensor if recs else "accel"
     w = Windows.concat(parts, sensor, n)
     acts = parse_activities(activities)
@@ -161,60 +166,35 @@ def fuse(acc: Windows, gyr: Windows, tol_s=0.5):
 
 @dataclass
 class Shifted:
-    """Training-only windows between two consecutive base windows (see ``shifted``)."""
-    X: np.ndarray            # float32 (M, 3, n)
-    a: np.ndarray            # int64 (M,) base window the shifted one starts in
-    b: np.ndarray            # int64 (M,) the base window right after it (same recording, contiguous)
-    offset: np.ndarray       # int64 (M,) start offset from window a, samples
+    """Training-only windows between two consecutive rows (see ``shifted``)."""
+    X: list                  # per source, float32 (M, 3, n)
+    a: np.ndarray            # int64 (M,) row the shifted window starts in
+    b: np.ndarray            # int64 (M,) the row right after it (contiguous in every source)
+    offset: np.ndarray       # int64 (M,) start offset from row a, samples
 
 
-def _locate(recs, w: Windows):
-    """(recording index, start sample) of every base window (matched by subject, start time, samples)."""
-    by_subject = {}
-    for k, r in enumerate(recs):
-        by_subject.setdefault(r.subject, []).append(k)
-    n = w.X.shape[2] if len(w) else WINDOW_LEN
-    loc = np.full((len(w), 2), -1, dtype=np.int64)
-    index = {}
-    for i in range(len(w)):
-        for k in by_subject.get(w.subject[i], []):
-            if k not in index:
-                order = np.argsort(recs[k].t_ns, kind="stable")
-                index[k] = (order, recs[k].t_ns[order])
-            order, ts = index[k]
-            lo, hi = np.searchsorted(ts, w.t0[i], "left"), np.searchsorted(ts, w.t0[i], "right")
-            for j in sorted(order[lo:hi]):
-                if j + n <= len(recs[k]) and np.array_equal(recs[k].xyz[j:j + n].T, w.X[i]):
-                    loc[i] = (k, j)
-                    break
-            if loc[i, 0] >= 0:
-                break
-    return loc
-
-
-def shifted(recs, w: Windows, hop: int) -> Shifted:
-    """Windows starting every ``hop`` samples strictly between a base window and the next one when the
-    two are contiguous in one recording (the second starts where the first ends). Every sample of
-    such a window belongs to its two parents, so a training set may use it exactly when it holds
+def shifted(sources, hop: int) -> Shifted:
+    """Windows starting every ``hop`` samples strictly between row r and row r' whenever, in every
+    source, r' starts in the same recording where r ends. ``sources``: (recordings, Windows) pairs
+    with aligned rows (one sensor, or accel and gyro rows paired by ``fuse``). Every sample of such
+    a window belongs to its two parent rows, so a training set may use it exactly when it holds
     both parents: no sample of a test window ever reaches training (gaitedge's augmentation)."""
     if hop < 1:
         raise ValueError(f"augmentation hop must be >= 1 sample, got {hop}")
-    n = w.X.shape[2] if len(w) else WINDOW_LEN
-    loc = _locate(recs, w)
-    where = {(int(k), int(j)): i for i, (k, j) in enumerate(loc) if k >= 0}
-    X, a, b, off = [], [], [], []
-    for i, (k, j) in enumerate(loc):
-        nxt = where.get((int(k), int(j) + n)) if k >= 0 else None
-        if nxt is None:
+    w0 = sources[0][1]
+    n = w0.X.shape[2] if len(w0) else WINDOW_LEN
+    where = {(int(k), int(j)): r for r, (k, j) in enumerate(zip(w0.rec, w0.start))}
+    X, a, b, off = [[] for _ in sources], [], [], []
+    for r in range(len(w0)):
+        nxt = where.get((int(w0.rec[r]), int(w0.start[r]) + n))
+        if nxt is None or any(w.rec[nxt] != w.rec[r] or w.start[nxt] != w.start[r] + n for _, w in sources):
             continue
-        r = recs[k]
         for d in range(hop, n, hop):
-            X.append(r.xyz[j + d:j + d + n].T)
-            a.append(i)
+            for x, (recs, w) in zip(X, sources):
+                j = int(w.start[r]) + d
+                x.append(recs[int(w.rec[r])].xyz[j:j + n].T)
+            a.append(r)
             b.append(nxt)
             off.append(d)
-    if not X:
-        return Shifted(np.zeros((0, 3, n), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int64),
-                       np.zeros(0, np.int64))
-    return Shifted(np.ascontiguousarray(np.array(X, dtype=np.float32)), np.array(a, np.int64),
-                   np.array(b, np.int64), np.array(off, np.int64))
+    return Shifted([np.ascontiguousarray(np.array(x, dtype=np.float32).reshape(-1, 3, n)) for x in X],
+                   np.array(a, np.int64), np.array(b, np.int64), np.array(off, np.int64))
