@@ -14,6 +14,7 @@ import numpy as np
 from gaitedge import data as gdata
 from gaitedge import features as gfeat
 from gaitedge import windows as gwin
+from gaitedge.models import CLASSIFIERS
 
 
 def _add_model_knobs(p):
@@ -178,7 +179,7 @@ def cmd_evaluate(a):
     else:
         sensors = _csv_list(a.sensors, ("accel", "gyro", "fused"), "--sensors")
         featuresets = _csv_list(a.featureset, ("paper", "extended", "wisdm"), "--featureset")
-    classifiers = _csv_list(a.classifiers, ("nb", "rf", "rotf", "mlp", "et"), "--classifiers")
+    classifiers = _csv_list(a.classifiers, CLASSIFIERS, "--classifiers")
     if sensors == ["table"]:
         report = {"settings": {"data": a.data, "classifiers": classifiers, "folds": a.folds, "seed": a.seed},
                   "results": {}}
@@ -332,7 +333,7 @@ def build_parser():
     t.add_argument("--task", choices=("identify", "authenticate"), default="identify")
     t.add_argument("--user", default=None, help="owner's subject id (authenticate)")
     t.add_argument("--threshold", type=float, default=0.5, help="accept when P(owner) >= this (authenticate)")
-    t.add_argument("--classifier", choices=("rf", "et", "nb", "rotf", "mlp"), default="rf",
+    t.add_argument("--classifier", choices=CLASSIFIERS, default="rf",
                    help="rf, et (extra trees) and nb are saved for deployment")
     t.add_argument("--sensors", choices=("accel", "gyro", "fused"), default="accel")
     t.add_argument("--featureset", choices=("paper", "extended"), default="paper")
